@@ -1,0 +1,3 @@
+module hello/ci/consul-entrypoint
+
+go 1.20

@@ -1,0 +1,65 @@
+package dev.replicas.discovery;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.orbitz.consul.model.agent.ImmutableRegCheck;
+import com.orbitz.consul.model.agent.ImmutableRegistration;
+import com.orbitz.consul.model.agent.Registration;
+
+/**
+ * Everything this replica needs to register itself in Consul, already validated.
+ *
+ * @param consul          the Consul agent's HTTP API
+ * @param token           ACL token for the agent, if any
+ * @param serviceName     the Consul service name (the seed's {@code hello-server})
+ * @param address         the address Consul's check and Fabio use to reach this replica
+ * @param port            the port they use: the container's published host port ({@code DOCKERPORT})
+ * @param tags            service tags, Fabio's {@code urlprefix-} route among them
+ * @param checkInterval   Consul duration between health checks, e.g. {@code 10s}
+ * @param checkTimeout    Consul duration a check may take, e.g. {@code 30s}
+ * @param deregisterAfter Consul duration after which a critical instance leaves the catalog
+ * @param refresh         how often a registered replica confirms Consul still has it
+ */
+public record RegistrationSettings(ConsulAddress consul, Optional<String> token, String serviceName,
+                                   String address, int port, List<String> tags, String checkInterval,
+                                   String checkTimeout, String deregisterAfter, Duration refresh) {
+
+    /**
+     * @param replica the replica's UUID
+     * @return the Consul service ID, {@code hello-<uuid>} as in the seed
+     */
+    public static String serviceId(UUID replica) {
+        return "hello-" + replica;
+    }
+
+    /**
+     * @return the URL of the HTTP check: this replica's health endpoint as seen from Consul
+     */
+    public String checkUrl() {
+        return "http://" + Hosts.forUrl(address) + ":" + port + "/health";
+    }
+
+    /**
+     * @param replica the replica's UUID
+     * @return the service registration to send to the Consul agent
+     */
+    public Registration toRegistration(UUID replica) {
+        return ImmutableRegistration.builder()
+                .id(serviceId(replica))
+                .name(serviceName)
+                .address(address)
+                .port(port)
+                .tags(tags)
+                .meta(java.util.Map.of("uuid", replica.toString()))
+                .check(ImmutableRegCheck.builder()
+                        .http(checkUrl())
+                        .interval(checkInterval)
+                        .timeout(checkTimeout)
+                        .deregisterCriticalServiceAfter(deregisterAfter)
+                        .build())
+                .build();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.replicas.health;
+
+import dev.replicas.discovery.ConsulRegistrar;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Readiness: UP while the replica can serve, DOWN from the moment shutdown begins. The state of
+ * the Consul registration is reported as data but never makes the replica unready: Consul
+ * itself checks this endpoint, and an outage of Consul must not take the replicas with it.
+ */
+@Readiness
+@ApplicationScoped
+public class ReadinessCheck implements HealthCheck {
+
+    private final ShutdownSignal shutdown;
+    private final ConsulRegistrar registrar;
+
+    /**
+     * @param shutdown  tells whether the application is stopping
+     * @param registrar the Consul registration, for its state
+     */
+    @Inject
+    public ReadinessCheck(ShutdownSignal shutdown, ConsulRegistrar registrar) {
+        this.shutdown = shutdown;
+        this.registrar = registrar;
+    }
+
+    /** For the CDI client proxy only. */
+    protected ReadinessCheck() {
+        this(null, null);
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        return HealthCheckResponse.named("hello-readiness")
+                .status(!shutdown.isStopping())
+                .withData("consul", registrar.state().name().toLowerCase(java.util.Locale.ROOT))
+                .withData("registration", registrar.describe())
+                .build();
+    }
+}

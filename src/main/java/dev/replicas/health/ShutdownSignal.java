@@ -1,0 +1,27 @@
+package dev.replicas.health;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * Knows whether the application has begun to stop, so that readiness can go DOWN at once.
+ */
+@ApplicationScoped
+public class ShutdownSignal {
+
+    private final AtomicBoolean stopping = new AtomicBoolean();
+
+    void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        stopping.set(true);
+    }
+
+    /**
+     * @return true once the application has begun to shut down
+     */
+    public boolean isStopping() {
+        return stopping.get();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.replicas.hello;
+
+import dev.replicas.config.HelloConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * {@code GET /hello/api/v1}: which replica answered, plus the load-test payload.
+ */
+@Path("/v1")
+@ApplicationScoped
+public class HelloResource {
+
+    private final ReplicaIdentity identity;
+    private final int payloadSize;
+
+    /**
+     * @param identity this replica's identity
+     * @param config   the service configuration (payload size)
+     */
+    @Inject
+    public HelloResource(ReplicaIdentity identity, HelloConfig config) {
+        this.identity = identity;
+        this.payloadSize = config.payloadSize();
+    }
+
+    /** For the CDI client proxy only. */
+    protected HelloResource() {
+        this.identity = null;
+        this.payloadSize = 0;
+    }
+
+    /**
+     * @return the seed's JSON document, with {@code Data} generated for this response
+     */
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public byte[] hello() {
+        return HelloPayload.render(identity.uuid(), payloadSize);
+    }
+}

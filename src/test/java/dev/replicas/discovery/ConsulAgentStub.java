@@ -1,0 +1,113 @@
+package dev.replicas.discovery;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * The three agent endpoints the registrar uses, on loopback, for unit tests of the registrar's
+ * own logic (retries, refresh, deregistration). Behaviour against a real Consul agent is tested
+ * by the cluster integration tests.
+ */
+final class ConsulAgentStub implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final Map<String, JsonNode> services = new ConcurrentHashMap<>();
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final AtomicInteger failuresToServe = new AtomicInteger();
+
+    ConsulAgentStub() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/v1/agent/", this::handle);
+        server.start();
+    }
+
+    String address() {
+        return "127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** The next {@code n} register calls answer 500. */
+    void failNextRegistrations(int n) {
+        failuresToServe.set(n);
+    }
+
+    /** What a restarted agent without persistent state has: nothing. */
+    void forgetEverything() {
+        services.clear();
+    }
+
+    Map<String, JsonNode> services() {
+        return services;
+    }
+
+    List<String> requests() {
+        return requests;
+    }
+
+    long count(String requestPrefix) {
+        return requests.stream().filter(r -> r.startsWith(requestPrefix)).count();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String request = exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
+        requests.add(request);
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readAllBytes();
+        }
+        if (request.equals("PUT /v1/agent/service/register")) {
+            if (failuresToServe.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                respond(exchange, 500, "agent is not ready");
+                return;
+            }
+            JsonNode registration = JSON.readTree(body);
+            // consul-client sends "Id"; the agent, like any Go JSON decoder, matches keys without case.
+            services.put(registration.get("Id").asText(), registration);
+            respond(exchange, 200, "");
+        } else if (request.startsWith("PUT /v1/agent/service/deregister/")) {
+            String id = request.substring("PUT /v1/agent/service/deregister/".length());
+            respond(exchange, services.remove(id) == null ? 404 : 200, "");
+        } else if (request.equals("GET /v1/agent/services")) {
+            ObjectNode all = JSON.createObjectNode();
+            services.forEach((id, r) -> all.putObject(id)
+                    .put("ID", id)
+                    .put("Service", r.get("Name").asText())
+                    .put("Address", r.get("Address").asText())
+                    .put("Port", r.get("Port").asInt())
+                    .set("Tags", r.get("Tags")));
+            respond(exchange, 200, JSON.writeValueAsString(all));
+        } else {
+            respond(exchange, 404, "");
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,180 @@
+package dev.replicas.discovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import dev.replicas.config.HelloConfig;
+import dev.replicas.hello.ReplicaIdentity;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The registrar's own logic against a loopback stand-in for the agent, through the real
+ * consul-client: retries, one log line per state change, refresh after an agent restart,
+ * deregistration on stop.
+ */
+class ConsulRegistrarTest {
+
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final ReplicaIdentity identity = new ReplicaIdentity();
+    private final List<LogRecord> warnings = new ArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                warnings.add(record);
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+    private ConsulAgentStub agent;
+
+    @BeforeEach
+    void start() throws Exception {
+        agent = new ConsulAgentStub();
+        Logger.getLogger(ConsulRegistrar.class.getName()).addHandler(capture);
+    }
+
+    @AfterEach
+    void stop() {
+        Logger.getLogger(ConsulRegistrar.class.getName()).removeHandler(capture);
+        scheduler.shutdownNow();
+        agent.close();
+    }
+
+    private ConsulRegistrar registrar(String... keyValues) {
+        Map<String, String> values = new HashMap<>(Map.of(
+                "CONSUL_HTTP_ADDR", agent.address(),
+                "DOCKERPORT", "8001",
+                "hello.advertise.address", "127.0.0.1",
+                "hello.registration.enabled", "true",
+                "hello.registration.refresh", "30s",
+                "hello.service.name", "hello-server",
+                "hello.route.prefix", "/hello/api/v1",
+                "hello.check.interval", "10s",
+                "hello.check.timeout", "30s",
+                "hello.check.deregister-after", "1m"));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            values.put(keyValues[i], keyValues[i + 1]);
+        }
+        HelloConfig config = HelloConfig.from(key -> Optional.ofNullable(values.get(key)), () -> "127.0.0.1");
+        return new ConsulRegistrar(config, identity, scheduler);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting until " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private String id() {
+        return "hello-" + identity.uuid();
+    }
+
+    @Test
+    void registersAndDeregistersOnStop() throws Exception {
+        ConsulRegistrar registrar = registrar();
+        registrar.onStart(null);
+        await("registered", () -> registrar.state() == RegistrationState.REGISTERED);
+        assertEquals(8001, agent.services().get(id()).get("Port").asInt());
+
+        registrar.onStop(null);
+
+        assertEquals(RegistrationState.DEREGISTERED, registrar.state());
+        assertTrue(agent.services().isEmpty());
+        assertEquals(1, agent.count("PUT /v1/agent/service/deregister/" + id()));
+        assertTrue(warnings.isEmpty(), warnings.toString());
+    }
+
+    @Test
+    void retriesUntilTheAgentAcceptsAndWarnsOncePerOutage() throws Exception {
+        agent.failNextRegistrations(2);
+        ConsulRegistrar registrar = registrar();
+        registrar.onStart(null);
+
+        await("registered", () -> registrar.state() == RegistrationState.REGISTERED);
+
+        assertEquals(3, agent.count("PUT /v1/agent/service/register"));
+        assertEquals(1, warnings.size(), "one warning for two identical failures: " + warnings);
+        assertTrue(warnings.get(0).getMessage().contains("Cannot register " + id()), warnings.get(0).getMessage());
+        registrar.onStop(null);
+    }
+
+    @Test
+    void startDoesNotWaitForAnAbsentAgent() throws Exception {
+        ConsulRegistrar registrar = registrar("CONSUL_HTTP_ADDR", "127.0.0.1:1");
+        long started = System.nanoTime();
+        registrar.onStart(null);
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+
+        await("retrying", () -> registrar.state() == RegistrationState.RETRYING);
+        assertTrue(tookMillis < 1_000, "onStart blocked for " + tookMillis + " ms");
+        registrar.onStop(null);
+        assertEquals(RegistrationState.RETRYING, registrar.state(), "nothing to deregister from an absent agent");
+        assertTrue(warnings.stream().noneMatch(w -> w.getMessage().contains("deregister")), warnings.toString());
+    }
+
+    @Test
+    void registersAgainWhenTheAgentForgetsIt() throws Exception {
+        ConsulRegistrar registrar = registrar("hello.registration.refresh", "100ms");
+        registrar.onStart(null);
+        await("registered", () -> agent.services().containsKey(id()));
+
+        agent.forgetEverything();
+
+        await("registered again", () -> agent.services().containsKey(id()));
+        assertEquals(2, agent.count("PUT /v1/agent/service/register"));
+        assertEquals(RegistrationState.REGISTERED, registrar.state());
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).getMessage().contains("no longer has"), warnings.get(0).getMessage());
+        registrar.onStop(null);
+    }
+
+    @Test
+    void misconfigurationSendsNothing() throws Exception {
+        ConsulRegistrar registrar = registrar("DOCKERPORT", "abc");
+        registrar.onStart(null);
+        registrar.onStop(null);
+
+        assertEquals(RegistrationState.MISCONFIGURED, registrar.state());
+        assertTrue(registrar.describe().contains("DOCKERPORT='abc'"), registrar.describe());
+        assertTrue(agent.requests().isEmpty(), agent.requests().toString());
+    }
+
+    @Test
+    void switchedOffSendsNothing() {
+        ConsulRegistrar registrar = registrar("hello.registration.enabled", "false");
+        registrar.onStart(null);
+        registrar.onStop(null);
+
+        assertEquals(RegistrationState.DISABLED, registrar.state());
+        assertTrue(agent.requests().isEmpty(), agent.requests().toString());
+    }
+}
