@@ -46,6 +46,8 @@ public class HelloConfig {
     public static final String SERVICE_NAME = "hello.service.name";
     /** The path Fabio routes to this service (tag {@code urlprefix-<path>}). */
     public static final String ROUTE_PREFIX = "hello.route.prefix";
+    /** More service tags, comma-separated, e.g. a Fabio route of this replica alone. */
+    public static final String SERVICE_TAGS = "hello.service.tags";
     /** Consul duration between HTTP checks. */
     public static final String CHECK_INTERVAL = "hello.check.interval";
     /** Consul duration an HTTP check may take. */
@@ -185,12 +187,20 @@ public class HelloConfig {
         String deregisterAfter = duration(lookup, DEREGISTER_AFTER, problems);
         String refresh = duration(lookup, REGISTRATION_REFRESH, problems);
 
+        List<String> tags = new ArrayList<>();
+        tags.add("urlprefix-" + route);
+        for (String tag : lookup.apply(SERVICE_TAGS).orElse("").split(",")) {
+            if (!tag.isBlank()) {
+                tags.add(tag.trim());
+            }
+        }
+
         if (problems.size() > before) {
             return Optional.empty();
         }
         Optional<String> token = lookup.apply(CONSUL_TOKEN).map(String::trim).filter(t -> !t.isEmpty());
         return Optional.of(new RegistrationSettings(consul, token, serviceName, address, port,
-                List.of("urlprefix-" + route), interval, timeout, deregisterAfter, toDuration(refresh)));
+                List.copyOf(tags), interval, timeout, deregisterAfter, toDuration(refresh)));
     }
 
     private static String required(Function<String, Optional<String>> lookup, String key, List<String> problems) {

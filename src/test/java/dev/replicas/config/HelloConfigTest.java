@@ -102,6 +102,13 @@ class HelloConfigTest {
         assertEquals("2s", s.checkInterval());
     }
 
+    @Test
+    void extraTagsFollowTheRoute() {
+        values.put("hello.service.tags", " urlprefix-/replica/8003/ strip=/replica/8003 , blue,,");
+        assertEquals(List.of("urlprefix-/hello/api/v1", "urlprefix-/replica/8003/ strip=/replica/8003", "blue"),
+                config().registration().orElseThrow().tags());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "DOCKERPORT              | abc         | DOCKERPORT='abc' is not a port number (1-65535)",

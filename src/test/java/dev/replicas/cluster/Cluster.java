@@ -1,0 +1,106 @@
+package dev.replicas.cluster;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The cluster that docker-maven-plugin started for the integration tests, as the tests reach it:
+ * published ports on the loopback host, and the Docker CLI for the containers themselves.
+ */
+final class Cluster {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String HOST = System.getProperty("cluster.host", "localhost");
+    static final int REPLICAS = Integer.getInteger("cluster.replicas", 4);
+    static final String NAME = System.getProperty("cluster.name", "hello");
+    static final String CONSUL = "http://" + HOST + ":" + System.getProperty("consul.port", "8500");
+    static final String FABIO = "http://" + HOST + ":" + System.getProperty("fabio.port", "9000");
+    static final String FABIO_UI = "http://" + HOST + ":" + System.getProperty("fabio.ui.port", "9001");
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Cluster() {
+    }
+
+    /** The host port replica {@code i} publishes (the profiles' default 8000 + i). */
+    static int replicaPort(int i) {
+        return Integer.getInteger("hello.port." + i, 8000 + i);
+    }
+
+    static List<Integer> replicaPorts() {
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 1; i <= REPLICAS; i++) {
+            ports.add(replicaPort(i));
+        }
+        return ports;
+    }
+
+    static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode getJson(String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = get(url);
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET " + url + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    static void put(String url) throws IOException, InterruptedException {
+        HTTP.send(HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding());
+    }
+
+    /** Consul's passing instances of hello-server. */
+    static JsonNode passingInstances() throws IOException, InterruptedException {
+        return getJson(CONSUL + "/v1/health/service/hello-server?passing=true");
+    }
+
+    /** Polls {@code probe} until {@code done} holds, at most {@code limit}; returns the last value. */
+    static <T> T await(String what, Duration limit, Probe<T> probe, Predicate<T> done) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        T value = probe.get();
+        while (!done.test(value)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + limit.toSeconds() + " s: " + what + "; last seen: " + value);
+            }
+            Thread.sleep(200);
+            value = probe.get();
+        }
+        return value;
+    }
+
+    /** Runs the Docker CLI, bounded to one minute, and fails on a non-zero exit. */
+    static String docker(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("docker"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("timed out: " + command);
+        }
+        String output = new String(process.getInputStream().readAllBytes());
+        if (process.exitValue() != 0) {
+            throw new AssertionError(command + " exited " + process.exitValue() + ": " + output);
+        }
+        return output.trim();
+    }
+
+    @FunctionalInterface
+    interface Probe<T> {
+        T get() throws Exception;
+    }
+}

@@ -1,0 +1,162 @@
+package dev.replicas.cluster;
+
+import static dev.replicas.cluster.Cluster.CONSUL;
+import static dev.replicas.cluster.Cluster.FABIO;
+import static dev.replicas.cluster.Cluster.FABIO_UI;
+import static dev.replicas.cluster.Cluster.JSON;
+import static dev.replicas.cluster.Cluster.REPLICAS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The running cluster (mvn verify starts Consul, Fabio and the replicas-4 profile around the
+ * integration tests): real containers, a real Consul agent, a real Fabio.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+
+    @Test
+    @Order(1)
+    void consulHasALeaderAndFabioRegisteredItself() throws Exception {
+        HttpResponse<String> leader = Cluster.get(CONSUL + "/v1/status/leader");
+        assertEquals(200, leader.statusCode());
+        assertTrue(leader.body().matches("\"[^\"]+:\\d+\""), "leader: " + leader.body());
+
+        JsonNode fabio = Cluster.getJson(CONSUL + "/v1/catalog/service/fabio");
+        assertEquals(1, fabio.size(), "fabio registered in Consul: " + fabio);
+        // Fabio's TTL check is its own word that it runs. (Its HTTP check is always critical with
+        // Fabio 1.6.3 and Consul 1.16: Fabio puts an IPv4 address in brackets, which Consul
+        // rejects; see README, known issues. Fabio routes all the same.)
+        JsonNode checks = Cluster.getJson(CONSUL + "/v1/health/checks/fabio");
+        boolean ttlPassing = false;
+        for (JsonNode check : checks) {
+            ttlPassing |= check.get("CheckID").asText().endsWith("-ttl") && check.get("Status").asText().equals("passing");
+        }
+        assertTrue(ttlPassing, checks.toString());
+        assertEquals(200, Cluster.get(FABIO_UI + "/routes").statusCode());
+        assertEquals(200, Cluster.get(CONSUL + "/ui/").statusCode());
+    }
+
+    @Test
+    @Order(2)
+    void consulListsEveryReplicaPassingOnItsHostPort() throws Exception {
+        JsonNode instances = Cluster.passingInstances();
+        assertEquals(REPLICAS, instances.size(), instances.toString());
+        Set<Integer> ports = new TreeSet<>();
+        for (JsonNode instance : instances) {
+            ports.add(instance.get("Service").get("Port").asInt());
+        }
+        assertEquals(new TreeSet<>(Cluster.replicaPorts()), ports);
+    }
+
+    @Test
+    @Order(3)
+    void eachReplicaIsRegisteredAsTheServiceSpecifies() throws Exception {
+        Map<Integer, JsonNode> byPort = new HashMap<>();
+        for (JsonNode instance : Cluster.passingInstances()) {
+            byPort.put(instance.get("Service").get("Port").asInt(), instance);
+        }
+        for (int port : Cluster.replicaPorts()) {
+            String uuid = JSON.readTree(Cluster.get("http://" + Cluster.HOST + ":" + port + "/hello/api/v1").body())
+                    .get("UUID").asText();
+            JsonNode service = byPort.get(port).get("Service");
+            assertEquals("hello-" + uuid, service.get("ID").asText(), "the replica on " + port + " registered itself");
+            assertEquals("hello-server", service.get("Service").asText());
+            assertEquals("host.docker.internal", service.get("Address").asText());
+            List<String> tags = new ArrayList<>();
+            service.get("Tags").forEach(t -> tags.add(t.asText()));
+            assertTrue(tags.contains("urlprefix-/hello/api/v1"), tags.toString());
+
+            JsonNode check = Cluster.getJson(CONSUL + "/v1/agent/checks").get("service:hello-" + uuid);
+            assertEquals("passing", check.get("Status").asText(), check.toString());
+            assertEquals("http", check.get("Type").asText(), check.toString());
+            JsonNode definition = Cluster.getJson(CONSUL + "/v1/agent/service/hello-" + uuid);
+            assertEquals(port, definition.get("Port").asInt());
+        }
+    }
+
+    @Test
+    @Order(4)
+    void fabioRoutesTheEndpointToEveryReplica() throws Exception {
+        JsonNode routes = Cluster.getJson(FABIO_UI + "/api/routes");
+        Set<String> targets = new HashSet<>();
+        for (JsonNode route : routes) {
+            if (route.get("path").asText().equals("/hello/api/v1")) {
+                targets.add(route.get("dst").asText());
+            }
+        }
+        Set<String> expected = new HashSet<>();
+        for (int port : Cluster.replicaPorts()) {
+            expected.add("http://host.docker.internal:" + port + "/");
+        }
+        assertEquals(expected, targets, routes.toString());
+    }
+
+    @Test
+    @Order(5)
+    void fabioBalancesRoundRobinOverEveryReplica() throws Exception {
+        int k = 5;
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < REPLICAS * k; i++) {
+            HttpResponse<String> response = Cluster.get(FABIO + "/hello/api/v1");
+            assertEquals(200, response.statusCode());
+            JsonNode body = JSON.readTree(response.body());
+            List<String> keys = new ArrayList<>();
+            body.fieldNames().forEachRemaining(keys::add);
+            assertEquals(List.of("Status", "Application", "UUID", "Data"), keys);
+            assertEquals(200_000, body.get("Data").asText().length());
+            seen.merge(body.get("UUID").asText(), 1, Integer::sum);
+        }
+        assertEquals(REPLICAS, seen.size(), seen.toString());
+        seen.values().forEach(count -> assertEquals(k, count, "round-robin: " + seen));
+    }
+
+    @Test
+    @Order(6)
+    void aReplicaRegistersAgainWhenConsulLosesIt() throws Exception {
+        JsonNode instance = Cluster.passingInstances().get(0);
+        String id = instance.get("Service").get("ID").asText();
+
+        Cluster.put(CONSUL + "/v1/agent/service/deregister/" + id);
+
+        Cluster.await(id + " back and passing in Consul", Duration.ofSeconds(60), Cluster::passingInstances,
+                all -> all.size() == REPLICAS && all.toString().contains("\"" + id + "\""));
+    }
+
+    @Test
+    @Order(7)
+    void aStoppedReplicaDeregistersAtOnceAndARestartedOneComesBack() throws Exception {
+        String container = Cluster.NAME + "-replica-" + REPLICAS;
+        int port = Cluster.replicaPort(REPLICAS);
+        Cluster.docker("stop", container);
+        try {
+            // Gone from the catalog, not merely critical: it deregistered itself on the way down.
+            JsonNode all = Cluster.await("replica on " + port + " gone from Consul", Duration.ofSeconds(30),
+                    () -> Cluster.getJson(CONSUL + "/v1/health/service/hello-server"),
+                    list -> !list.toString().contains("\"Port\":" + port));
+            assertEquals(REPLICAS - 1, all.size(), all.toString());
+            assertFalse(all.toString().contains("critical"), all.toString());
+        } finally {
+            Cluster.docker("start", container);
+        }
+        Cluster.await("replica on " + port + " passing again", Duration.ofSeconds(120), Cluster::passingInstances,
+                list -> list.size() == REPLICAS);
+    }
+}
