@@ -17,8 +17,7 @@ import org.w3c.dom.NodeList;
 
 /**
  * The generated replicas-N profiles in cluster-profiles/pom.xml hang together: N replicas,
- * each publishing, announcing and being waited on at the same port of its own, all before the
- * banner. Catches hand edits that drift from the generator.
+ * each publishing, announcing and being waited on at the same port of its own. Catches hand edits that drift from the generator.
  */
 class ClusterProfilesTest {
 
@@ -60,7 +59,7 @@ class ClusterProfilesTest {
             assertEquals(String.valueOf(n), text(profile, "properties/cluster.replicas"), id);
 
             List<Element> images = children(child(profile, "build/plugins/plugin/configuration/images"), "image");
-            assertEquals(n + 1, images.size(), id + ": N replicas and the banner");
+            assertEquals(n, images.size(), id);
             for (int i = 1; i <= n; i++) {
                 String port = "${hello.port." + i + "}";
                 assertEquals(String.valueOf(8000 + i), text(profile, "properties/hello.port." + i), id);
@@ -72,9 +71,6 @@ class ClusterProfilesTest {
                 assertTrue(text(image, "run/env/HELLO_SERVICE_TAGS").startsWith("urlprefix-/replica/" + port + "/ "), id);
                 assertTrue(text(image, "run/wait/http/url").endsWith("/replica/" + port + "/health"), id);
             }
-            Element banner = images.get(n);
-            assertEquals("urls", text(banner, "alias"), id);
-            assertEquals(n, children(child(banner, "run/dependsOn"), "container").size(), id + ": banner waits for all");
         }
         assertEquals(List.of("replicas-1", "replicas-4", "replicas-8"), ids);
     }

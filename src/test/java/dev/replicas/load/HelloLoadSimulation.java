@@ -3,6 +3,7 @@ package dev.replicas.load;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.global;
 import static io.gatling.javaapi.core.CoreDsl.jmesPath;
+import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
@@ -57,6 +58,7 @@ public class HelloLoadSimulation extends Simulation {
                     .check(
                             // Saved first, so that a failure can be told by its status (or its absence).
                             status().saveAs("status"),
+                            responseTimeInMillis().saveAs("responseTime"),
                             status().is(200),
                             jmesPath("join(',', sort(keys(@)))").is("Application,Data,Status,UUID"),
                             jmesPath("Status").ofInt().is(200),
@@ -67,7 +69,7 @@ public class HelloLoadSimulation extends Simulation {
                             jmesPath("length(Data)").ofInt().is(settings.payload())))
             .exec(session -> {
                 if (!session.isFailed() && session.contains("uuid")) {
-                    responses.ok(session.getString("uuid"));
+                    responses.ok(session.getString("uuid"), session.getInt("responseTime"));
                 } else if (!session.contains("status")) {
                     responses.failed("no answer (timeout or connection error)");
                 } else if (session.getInt("status") != 200) {

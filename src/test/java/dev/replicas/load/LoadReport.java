@@ -13,10 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Prints the load test's result in the seed's shape (Total Requests, Request Success, Request
@@ -25,9 +24,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * {@code load-report.txt}.
  *
  * <p>Run by exec-maven-plugin in the {@code load} profile, after Gatling and after docker:stop.
- * It reads Gatling's {@code js/stats.json} from the run named in {@code lastRun.txt} (which the
- * gatling-maven-plugin writes, and its verify goal reads and deletes later), else from the
- * newest run folder. It never fails the build itself: gatling:verify does, in the verify phase.
+ * The numbers are Gatling's own: the "All Requests" row of the statistics table in the report's
+ * {@code index.html} (Gatling 3.15 writes no stats.json; its simulation.log is binary). The run is
+ * the one named in {@code lastRun.txt}, which the gatling-maven-plugin writes (and its verify goal
+ * reads and deletes later), else the newest run folder. This class never fails the build:
+ * gatling:verify does, in the verify phase.
  *
  * <pre>
  * LoadReport results=target/gatling output=target replicas=4 [prefix=hello-]
@@ -39,7 +40,13 @@ public final class LoadReport {
     static final String UUIDS_FILE = "load-responses.txt";
     static final String REPORT_FILE = "load-report.txt";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Columns of Gatling's statistics table that the report prints. */
+    static final List<String> COLUMNS = List.of("Total", "OK", "KO", "Min", "50th pct", "95th pct", "99th pct", "Max", "Mean");
+
+    private static final Pattern HEADER = Pattern.compile(
+            "<th id=\"col-(\\d+)\"[^>]*>\\s*<span>\\s*(?:<abbr[^>]*>)?\\s*([^<]+?)\\s*<");
+    private static final Pattern CELL = Pattern.compile(
+            "<td class=\"value [a-z]+ col-(\\d+)\">\\s*([^<]*?)\\s*</td>");
 
     private LoadReport() {
     }
@@ -71,13 +78,18 @@ public final class LoadReport {
         out.append(title).append('\n').append("-".repeat(title.length())).append('\n');
 
         LastRun last = lastRun(results);
-        Optional<Path> run = last.run();
-        Path statsJson = run.map(r -> r.resolve("js").resolve("stats.json")).orElse(null);
-        if (statsJson == null || !Files.isRegularFile(statsJson)) {
-            out.append("No Gatling results found under ").append(results.toAbsolutePath()).append('\n');
+        Path index = last.run().map(r -> r.resolve("index.html")).orElse(null);
+        if (index == null || !Files.isRegularFile(index)) {
+            out.append("No Gatling report found under ").append(results.toAbsolutePath()).append('\n');
         } else {
-            out.append(table(JSON.readTree(statsJson.toFile()).path("stats")));
-            out.append("Gatling report: ").append(run.get().resolve("index.html").toAbsolutePath()).append('\n');
+            Map<String, Long> stats = statistics(Files.readString(index, StandardCharsets.UTF_8));
+            if (stats.keySet().containsAll(COLUMNS)) {
+                out.append(table(stats));
+            } else {
+                out.append("Could not read Gatling's statistics table (found ").append(stats.keySet())
+                        .append(") in ").append(index).append('\n');
+            }
+            out.append("Gatling report: ").append(index.toAbsolutePath()).append('\n');
         }
         last.error().ifPresent(e -> out.append("Gatling: ").append(e).append('\n'));
 
@@ -94,67 +106,99 @@ public final class LoadReport {
         return out.toString();
     }
 
-    /** The seed's lines, from the "stats" object of Gatling's js/stats.json (all requests). */
-    static String table(JsonNode stats) {
-        StringBuilder out = new StringBuilder();
-        long total = number(stats, "numberOfRequests", "total");
-        long ok = number(stats, "numberOfRequests", "ok");
-        long ko = number(stats, "numberOfRequests", "ko");
-        out.append(line("Total Requests", total, ""));
-        out.append(line("Request Success", ok, ""));
-        out.append(line("Request Fail", ko, ""));
-        out.append(line("Avg", number(stats, "meanResponseTime", "total"), " (ms)"));
-        out.append(line("Min", number(stats, "minResponseTime", "total"), " (ms)"));
-        out.append(line("Max", number(stats, "maxResponseTime", "total"), " (ms)"));
-        // Gatling's default percentiles: 1 = 50, 2 = 75, 3 = 95, 4 = 99.
-        out.append(line("p50", number(stats, "percentiles1", "total"), " (ms)"));
-        out.append(line("p95", number(stats, "percentiles3", "total"), " (ms)"));
-        out.append(line("p99", number(stats, "percentiles4", "total"), " (ms)"));
-        if (ko > 0 && ok > 0) {
-            out.append(String.format(Locale.US, "Successful requests only: Avg %,d, Min %,d, Max %,d, p99 %,d (ms)%n",
-                    number(stats, "meanResponseTime", "ok"), number(stats, "minResponseTime", "ok"),
-                    number(stats, "maxResponseTime", "ok"), number(stats, "percentiles4", "ok")));
+    /**
+     * The "All Requests" row (id ROOT) of the statistics table in Gatling's index.html, by column
+     * header: Total, OK, KO, % KO, Cnt/s, Min, 50th pct, 75th pct, 95th pct, 99th pct, Max, Mean,
+     * Std Dev. Times in ms over all requests, OK and KO alike; "-" cells are left out.
+     */
+    static Map<String, Long> statistics(String html) {
+        Map<String, String> names = new HashMap<>();
+        Matcher h = HEADER.matcher(html);
+        while (h.find()) {
+            names.putIfAbsent(h.group(1), h.group(2));
         }
-        return out.toString();
+        Map<String, Long> values = new LinkedHashMap<>();
+        int row = html.indexOf("<tr id=\"ROOT\"");
+        if (row < 0) {
+            return values;
+        }
+        int end = html.indexOf("</tr>", row);
+        Matcher c = CELL.matcher(html.substring(row, end < 0 ? html.length() : end));
+        while (c.find()) {
+            String name = names.get(c.group(1));
+            String value = c.group(2).replace(",", "");
+            if (name != null && value.matches("-?[0-9]+(\\.[0-9]+)?")) {
+                values.put(name, Math.round(Double.parseDouble(value)));
+            }
+        }
+        return values;
+    }
+
+    /** The seed's lines and p50/p95/p99, from Gatling's statistics (all requests). */
+    static String table(Map<String, Long> stats) {
+        return line("Total Requests", stats.get("Total"), "")
+                + line("Request Success", stats.get("OK"), "")
+                + line("Request Fail", stats.get("KO"), "")
+                + line("Avg", stats.get("Mean"), " (ms)")
+                + line("Min", stats.get("Min"), " (ms)")
+                + line("Max", stats.get("Max"), " (ms)")
+                + line("p50", stats.get("50th pct"), " (ms)")
+                + line("p95", stats.get("95th pct"), " (ms)")
+                + line("p99", stats.get("99th pct"), " (ms)");
     }
 
     private static String line(String label, long value, String unit) {
-        return String.format(Locale.US, "%s: %s%s%n", label, value < 0 ? "-" : String.format(Locale.US, "%,d", value), unit);
-    }
-
-    /** A count or a time in ms; -1 when Gatling wrote "-" (nothing of that kind). */
-    static long number(JsonNode stats, String field, String kind) {
-        JsonNode n = stats.path(field).path(kind);
-        if (n.isNumber()) {
-            return Math.round(n.asDouble());
-        }
-        try {
-            return Math.round(Double.parseDouble(n.asText()));
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        return String.format(Locale.US, "%s: %,d%s%n", label, value, unit);
     }
 
     static String responses(List<String> lines) {
         Map<String, Long> ok = new LinkedHashMap<>();
         Map<String, Long> failed = new LinkedHashMap<>();
+        TreeMap<Long, Long> times = new TreeMap<>();
         for (String line : lines) {
             String[] f = line.trim().split(" ");
-            if (f.length == 3) {
-                (f[0].equals("ok") ? ok : failed).put(f[1].replace('_', ' '), Long.parseLong(f[2]));
+            if (f.length != 3) {
+                continue;
+            }
+            switch (f[0]) {
+                case "ok" -> ok.put(f[1], Long.parseLong(f[2]));
+                case "fail" -> failed.put(f[1].replace('_', ' '), Long.parseLong(f[2]));
+                case "time" -> times.merge(Long.parseLong(f[1]), Long.parseLong(f[2]), Long::sum);
+                default -> { }
             }
         }
         StringBuilder out = new StringBuilder();
+        long n = times.values().stream().mapToLong(Long::longValue).sum();
+        if (n > 0 && !failed.isEmpty()) {
+            // Like Ddosify's (the seed's) durations, which leave failed requests out.
+            double mean = times.entrySet().stream().mapToDouble(e -> (double) e.getKey() * e.getValue()).sum() / n;
+            out.append(String.format(Locale.US, "Successful requests only: Avg %,d, Min %,d, Max %,d, p50 %,d, p95 %,d,"
+                            + " p99 %,d (ms)%n", Math.round(mean), times.firstKey(), times.lastKey(),
+                    percentile(times, n, 50), percentile(times, n, 95), percentile(times, n, 99)));
+        }
         List<Long> counts = ok.values().stream().sorted(Comparator.reverseOrder()).toList();
         out.append(String.format(Locale.US, "%nSuccessful answers by replica UUID: %d replica(s) answered: %s%n",
                 ok.size(), counts.stream().map(c -> String.format(Locale.US, "%,d", c)).toList()));
         if (!failed.isEmpty()) {
             out.append("Failures by cause: ");
             List<String> parts = new ArrayList<>();
-            failed.forEach((reason, n) -> parts.add(String.format(Locale.US, "%s x %,d", reason, n)));
+            failed.forEach((reason, count) -> parts.add(String.format(Locale.US, "%s x %,d", reason, count)));
             out.append(String.join(", ", parts)).append('\n');
         }
         return out.toString();
+    }
+
+    /** Nearest-rank percentile of a histogram (value to count) holding n values. */
+    static long percentile(TreeMap<Long, Long> histogram, long n, double pct) {
+        long rank = Math.max(1, (long) Math.ceil(pct / 100 * n));
+        long seen = 0;
+        for (Map.Entry<Long, Long> e : histogram.entrySet()) {
+            seen += e.getValue();
+            if (seen >= rank) {
+                return e.getKey();
+            }
+        }
+        return histogram.lastKey();
     }
 
     /** Per container: samples, mean and max memory (MiB), mean and max CPU (% of one core). */
@@ -175,8 +219,8 @@ public final class LoadReport {
         }
         StringBuilder out = new StringBuilder();
         long rounds = byContainer.values().stream().mapToLong(List::size).max().orElse(0);
-        out.append(String.format(Locale.US, "%nContainers during the load (docker stats, %d samples; CPU %% of one core,"
-                + " 200 %% = both cores)%n", rounds));
+        out.append(String.format(Locale.US, "%nMemory and CPU during the load (%d samples: docker stats for the containers,"
+                + " /proc for the load generator and the host; CPU %% of one core, 200 %% = both cores)%n", rounds));
         out.append(String.format(Locale.US, "%-18s %8s %12s %11s %10s %9s%n",
                 "container", "samples", "mem mean", "mem max", "CPU mean", "CPU max"));
         double[] replicaTotals = new double[2];
@@ -201,14 +245,30 @@ public final class LoadReport {
         return out.toString();
     }
 
-    /** hello-replica-2 before hello-replica-10; other names alphabetically after the replicas. */
+    /**
+     * hello-replica-2 before hello-replica-10; then the other containers alphabetically; then the
+     * load generator; then the whole host.
+     */
     private static int byReplicaNumber(String a, String b) {
+        int ra = rank(a);
+        int rb = rank(b);
+        if (ra != rb) {
+            return Integer.compare(ra, rb);
+        }
         int na = replicaNumber(a);
         int nb = replicaNumber(b);
         if (na != nb) {
             return Integer.compare(na, nb);
         }
         return a.compareTo(b);
+    }
+
+    private static int rank(String name) {
+        return switch (name) {
+            case "load-generator" -> 1;
+            case "host" -> 2;
+            default -> 0;
+        };
     }
 
     private static int replicaNumber(String name) {
@@ -228,7 +288,7 @@ public final class LoadReport {
 
     /**
      * The run folder named in lastRun.txt (the gatling-maven-plugin writes one folder name a line,
-     * and "ExecutionError: ..." when Gatling failed), else the newest folder with a stats.json.
+     * and "ExecutionError: ..." when Gatling failed), else the newest folder with an index.html.
      */
     static LastRun lastRun(Path results) throws IOException {
         Path lastRun = results.resolve("lastRun.txt");
@@ -251,7 +311,7 @@ public final class LoadReport {
             return new LastRun(Optional.empty(), error);
         }
         try (Stream<Path> runs = Files.list(results)) {
-            return new LastRun(runs.filter(p -> Files.isRegularFile(p.resolve("js").resolve("stats.json")))
+            return new LastRun(runs.filter(p -> Files.isRegularFile(p.resolve("index.html")))
                     .max(Comparator.comparingLong(LoadReport::modified)), error);
         }
     }

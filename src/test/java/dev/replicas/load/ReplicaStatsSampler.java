@@ -24,6 +24,11 @@ import java.util.regex.Pattern;
  * on this 2-core machine 200 % is everything. Its memory is the container's cgroup usage less
  * the page cache, as {@code docker stats} shows it.
  *
+ * <p>Each round also samples, from /proc, the load generator itself (this JVM: Gatling; CPU over
+ * the round, resident memory) as {@code load-generator}, and the whole machine (CPU of all
+ * processes, memory in use = MemTotal - MemAvailable) as {@code host}: everything shares the same
+ * cores, so these say how much was left for the replicas.
+ *
  * <p>The samples go to a CSV file: {@code elapsed_ms,container,cpu_percent,mem_bytes}.
  */
 public final class ReplicaStatsSampler {
@@ -102,10 +107,13 @@ public final class ReplicaStatsSampler {
 
     private void loop() {
         int failures = 0;
+        ProcReader proc = new ProcReader();
+        proc.sample(); // the first reading only sets the baseline for CPU
         while (running && failures < 5) {
             long began = System.nanoTime();
             try {
-                List<Sample> batch = sampleOnce(elapsedMs());
+                List<Sample> batch = new ArrayList<>(sampleOnce(elapsedMs()));
+                batch.addAll(proc.sample(elapsedMs()));
                 synchronized (this) {
                     samples.addAll(batch);
                 }
@@ -155,6 +163,64 @@ public final class ReplicaStatsSampler {
             throw new IOException("docker stats exited " + p.exitValue() + ": " + String.join(" ", lines));
         }
         return parse(lines, prefix, at);
+    }
+
+    /**
+     * CPU and memory of this JVM (the load generator) and of the whole machine, from /proc: CPU as
+     * the difference of the counters between two readings, in % of one core. Silent where there
+     * is no /proc.
+     */
+    static final class ProcReader {
+        private static final double TICKS_PER_SECOND = 100; // USER_HZ on Linux
+        private final int cores = Runtime.getRuntime().availableProcessors();
+        private long lastNanos;
+        private long lastSelfTicks = -1;
+        private long lastHostTotal = -1;
+        private long lastHostIdle;
+
+        List<Sample> sample() {
+            return sample(0);
+        }
+
+        List<Sample> sample(long at) {
+            List<Sample> out = new ArrayList<>();
+            try {
+                long now = System.nanoTime();
+                String[] self = Files.readString(Path.of("/proc/self/stat")).replaceFirst("^.*\\) ", "").split(" ");
+                long selfTicks = Long.parseLong(self[11]) + Long.parseLong(self[12]); // utime + stime
+                String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                long total = 0;
+                for (int i = 1; i <= 8 && i < cpu.length; i++) {
+                    total += Long.parseLong(cpu[i]);
+                }
+                long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]); // idle + iowait
+                if (lastSelfTicks >= 0 && now > lastNanos && total > lastHostTotal) {
+                    double seconds = (now - lastNanos) / 1e9;
+                    double selfCpu = (selfTicks - lastSelfTicks) / TICKS_PER_SECOND / seconds * 100;
+                    double hostCpu = (1 - (double) (idle - lastHostIdle) / (total - lastHostTotal)) * cores * 100;
+                    out.add(new Sample(at, "load-generator", selfCpu, meminfo(Path.of("/proc/self/status"), "VmRSS:")));
+                    out.add(new Sample(at, "host", hostCpu, meminfo(Path.of("/proc/meminfo"), "MemTotal:")
+                            - meminfo(Path.of("/proc/meminfo"), "MemAvailable:")));
+                }
+                lastNanos = now;
+                lastSelfTicks = selfTicks;
+                lastHostTotal = total;
+                lastHostIdle = idle;
+            } catch (IOException | RuntimeException e) {
+                // no /proc (not Linux): the containers' figures still come from docker stats
+            }
+            return out;
+        }
+
+        /** A "Name:   123 kB" line of a /proc file, in bytes. */
+        private static long meminfo(Path file, String key) throws IOException {
+            for (String line : Files.readAllLines(file)) {
+                if (line.startsWith(key)) {
+                    return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[0]) * 1024;
+                }
+            }
+            throw new IOException(key + " not in " + file);
+        }
     }
 
     /** Parses {@code docker stats} lines formatted as {@code name<TAB>cpu%<TAB>used / limit}. */

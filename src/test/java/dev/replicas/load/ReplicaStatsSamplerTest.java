@@ -2,6 +2,11 @@ package dev.replicas.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.List;
 
@@ -33,5 +38,25 @@ class ReplicaStatsSamplerTest {
                 samples.get(0));
         assertEquals("hello-fabio", samples.get(1).container());
         assertEquals(3.2, samples.get(1).cpuPercent(), 1e-9);
+    }
+
+    @Test
+    void readsTheLoadGeneratorAndTheHostFromProc() throws InterruptedException {
+        assumeTrue(Files.isReadable(Path.of("/proc/stat")), "Linux only");
+        ReplicaStatsSampler.ProcReader proc = new ReplicaStatsSampler.ProcReader();
+        assertTrue(proc.sample(0).isEmpty(), "the first reading is only a baseline");
+        long spin = System.nanoTime() + 200_000_000L;
+        double sink = 0;
+        while (System.nanoTime() < spin) {
+            sink += Math.sqrt(sink + 1);
+        }
+        Thread.sleep(sink > 0 ? 10 : 11);
+        List<ReplicaStatsSampler.Sample> samples = proc.sample(1000);
+        assertEquals(List.of("load-generator", "host"), samples.stream().map(ReplicaStatsSampler.Sample::container).toList());
+        for (ReplicaStatsSampler.Sample s : samples) {
+            assertEquals(1000, s.elapsedMs());
+            assertTrue(s.cpuPercent() > 0 && s.cpuPercent() <= 100.0 * Runtime.getRuntime().availableProcessors() + 5, s.toString());
+            assertTrue(s.memBytes() > 1024 * 1024, s.toString());
+        }
     }
 }
