@@ -183,7 +183,8 @@ public class ConsulRegistrar {
                 state = RegistrationState.RETRYING;
                 lastFailure = why;
                 schedule(jitter(nextRetry));
-                nextRetry = nextRetry.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : nextRetry.multipliedBy(2);
+                Duration doubled = nextRetry.multipliedBy(2);
+                nextRetry = doubled.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : doubled;
             }
         }
     }

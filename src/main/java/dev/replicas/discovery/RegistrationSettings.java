@@ -2,6 +2,7 @@ package dev.replicas.discovery;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -53,7 +54,7 @@ public record RegistrationSettings(ConsulAddress consul, Optional<String> token,
                 .address(address)
                 .port(port)
                 .tags(tags)
-                .meta(java.util.Map.of("uuid", replica.toString()))
+                .meta(Map.of("uuid", replica.toString()))
                 .check(ImmutableRegCheck.builder()
                         .http(checkUrl())
                         .interval(checkInterval)

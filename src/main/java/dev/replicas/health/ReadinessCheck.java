@@ -1,5 +1,7 @@
 package dev.replicas.health;
 
+import java.util.Locale;
+
 import dev.replicas.discovery.ConsulRegistrar;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -38,7 +40,7 @@ public class ReadinessCheck implements HealthCheck {
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("hello-readiness")
                 .status(!shutdown.isStopping())
-                .withData("consul", registrar.state().name().toLowerCase(java.util.Locale.ROOT))
+                .withData("consul", registrar.state().name().toLowerCase(Locale.ROOT))
                 .withData("registration", registrar.describe())
                 .build();
     }
