@@ -13,40 +13,31 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Prints the load test's result in the seed's shape (Total Requests, Request Success, Request
- * Fail, Avg, Min, Max) plus p50/p95/p99, the path of Gatling's HTML report, the memory and CPU
- * of each container sampled during the run, and the answers per replica; writes the same text to
- * {@code load-report.txt}.
+ * Prints a load run's result: the seed's table (Total Requests, Request Success, Request Fail,
+ * Avg, Min, Max) with percentiles, the checks made, the answers per replica, the figures per time
+ * window (or per capacity step), CPU per request of every part of the stack, and memory; writes
+ * the same text to {@code load-report.txt}. A capacity run is also kept in
+ * {@code load-capacity/replicas-N.json} and drawn, with the other replica counts measured so far,
+ * in {@code load-capacity.png}.
  *
- * <p>Run by exec-maven-plugin in the {@code load} profile, after Gatling and after docker:stop.
- * The numbers are Gatling's own: the "All Requests" row of the statistics table in the report's
- * {@code index.html} (Gatling 3.15 writes no stats.json; its simulation.log is binary). The run is
- * the one named in {@code lastRun.txt}, which the gatling-maven-plugin writes (and its verify goal
- * reads and deletes later), else the newest run folder. This class never fails the build:
- * gatling:verify does, in the verify phase.
+ * <p>Reads only {@link LoadResult}, the simulation's own counters, and the name of Gatling's
+ * report folder. Run by exec-maven-plugin in the {@code load} profile, after docker:stop. It
+ * never fails the build: gatling:verify does, in the verify phase.
  *
  * <pre>
- * LoadReport results=target/gatling output=target replicas=4 [prefix=hello-]
+ * LoadReport results=target/gatling output=target
  * </pre>
  */
 public final class LoadReport {
 
-    static final String STATS_FILE = "load-replica-stats.csv";
-    static final String UUIDS_FILE = "load-responses.txt";
     static final String REPORT_FILE = "load-report.txt";
+    static final String CAPACITY_DIR = "load-capacity";
+    static final String CHART_FILE = "load-capacity.png";
 
-    /** Columns of Gatling's statistics table that the report prints. */
-    static final List<String> COLUMNS = List.of("Total", "OK", "KO", "Min", "50th pct", "95th pct", "99th pct", "Max", "Mean");
-
-    private static final Pattern HEADER = Pattern.compile(
-            "<th id=\"col-(\\d+)\"[^>]*>\\s*<span>\\s*(?:<abbr[^>]*>)?\\s*([^<]+?)\\s*<");
-    private static final Pattern CELL = Pattern.compile(
-            "<td class=\"value [a-z]+ col-(\\d+)\">\\s*([^<]*?)\\s*</td>");
+    private static final double MIB = 1024.0 * 1024.0;
 
     private LoadReport() {
     }
@@ -61,9 +52,24 @@ public final class LoadReport {
         }
         Path results = Path.of(a.getOrDefault("results", "target/gatling"));
         Path output = Path.of(a.getOrDefault("output", "target"));
-        int replicas = Integer.parseInt(a.getOrDefault("replicas", "0"));
-        String prefix = a.getOrDefault("prefix", "hello-");
-        String text = render(results, output, replicas, prefix);
+        Path resultFile = output.resolve(LoadResult.FILE);
+        StringBuilder text = new StringBuilder();
+        LastRun last = lastRun(results);
+        if (Files.isRegularFile(resultFile)) {
+            LoadResult result = LoadResult.read(resultFile);
+            text.append(render(result));
+            if ("capacity".equals(result.mode())) {
+                Path dir = output.resolve(CAPACITY_DIR);
+                Files.createDirectories(dir);
+                result.write(dir.resolve("replicas-" + result.replicas() + ".json"));
+                text.append(chart(dir, output.resolve(CHART_FILE)));
+            }
+        } else {
+            text.append("No load result: ").append(resultFile.toAbsolutePath())
+                    .append(" is missing (the simulation did not run to its end)\n");
+        }
+        last.run().ifPresent(r -> text.append("Gatling's report: ").append(r.resolve("index.html").toAbsolutePath()).append('\n'));
+        last.error().ifPresent(e -> text.append("Gatling: ").append(e).append('\n'));
         System.out.println();
         System.out.print(text);
         System.out.println();
@@ -72,215 +78,236 @@ public final class LoadReport {
         System.out.println("[load] written to " + output.resolve(REPORT_FILE).toAbsolutePath());
     }
 
-    static String render(Path results, Path output, int replicas, String prefix) throws IOException {
+    static String render(LoadResult r) {
         StringBuilder out = new StringBuilder();
-        String title = replicas == 1 ? "1 Container Replica" : replicas + " Container Replicas";
+        List<LoadResult.Window> ran = r.windows().stream().filter(w -> w.started() > 0).toList();
+        long ok = ran.stream().mapToLong(LoadResult.Window::ok).sum();
+        long failed = ran.stream().mapToLong(LoadResult.Window::failed).sum();
+        long requests = ok + failed;
+        long inFlight = ran.stream().mapToLong(LoadResult.Window::started).sum() - requests;
+        boolean capacity = "capacity".equals(r.mode());
+
+        String title = (r.replicas() == 1 ? "1 Container Replica" : r.replicas() + " Container Replicas")
+                + (capacity ? ", capacity" : "");
         out.append(title).append('\n').append("-".repeat(title.length())).append('\n');
-
-        LastRun last = lastRun(results);
-        Path index = last.run().map(r -> r.resolve("index.html")).orElse(null);
-        if (index == null || !Files.isRegularFile(index)) {
-            out.append("No Gatling report found under ").append(results.toAbsolutePath()).append('\n');
-        } else {
-            Map<String, Long> stats = statistics(Files.readString(index, StandardCharsets.UTF_8));
-            if (stats.keySet().containsAll(COLUMNS)) {
-                out.append(table(stats));
-            } else {
-                out.append("Could not read Gatling's statistics table (found ").append(stats.keySet())
-                        .append(") in ").append(index).append('\n');
-            }
-            out.append("Gatling report: ").append(index.toAbsolutePath()).append('\n');
+        LatencyHistogram all = r.latency();
+        out.append(line("Total Requests", requests, ""));
+        out.append(line("Request Success", ok, ""));
+        out.append(line("Request Fail", failed, ""));
+        out.append(line("Avg", Math.round(all.mean()), " (ms)"));
+        out.append(line("Min", all.min(), " (ms)"));
+        out.append(line("Max", all.max(), " (ms)"));
+        out.append(String.format(Locale.US, "p50 / p95 / p99: %,d / %,d / %,d (ms)%n",
+                all.percentile(50), all.percentile(95), all.percentile(99)));
+        if (failed > 0) {
+            LatencyHistogram good = r.latencyOk();
+            out.append(String.format(Locale.US, "Successful requests only: Avg %,d, Min %,d, Max %,d, p50 %,d, p99 %,d (ms)%n",
+                    Math.round(good.mean()), good.min(), good.max(), good.percentile(50), good.percentile(99)));
+            Map<String, Long> causes = new TreeMap<>();
+            ran.forEach(w -> w.failures().forEach((k, v) -> causes.merge(k, v, Long::sum)));
+            List<String> parts = new ArrayList<>();
+            causes.forEach((k, v) -> parts.add(String.format(Locale.US, "%s x %,d", k, v)));
+            out.append("Failures by cause: ").append(String.join(", ", parts)).append('\n');
         }
-        last.error().ifPresent(e -> out.append("Gatling: ").append(e).append('\n'));
-
-        Path responses = output.resolve(UUIDS_FILE);
-        if (Files.isRegularFile(responses)) {
-            out.append(responses(Files.readAllLines(responses, StandardCharsets.UTF_8)));
+        if (inFlight > 0) {
+            out.append(String.format(Locale.US, "Not counted: %,d requests still in flight when the load stopped%n", inFlight));
         }
-        Path stats = output.resolve(STATS_FILE);
-        if (Files.isRegularFile(stats)) {
-            out.append(containers(Files.readAllLines(stats, StandardCharsets.UTF_8), prefix));
-        } else {
-            out.append("\nNo container statistics (").append(stats).append(" missing)\n");
+        long sampled = ran.stream().mapToLong(LoadResult.Window::sampled).sum();
+        long contractFailures = ran.stream().mapToLong(w -> w.failures().getOrDefault(LoadRecorder.BAD_CONTRACT, 0L)).sum();
+        out.append(String.format(Locale.US, "Checks: every answer for status 200, its exact length (%,d bytes) and frame;"
+                        + " %,d answers (every %d.) also in full as JSON: %,d failed%n",
+                new AnswerContract(r.payload()).length(), sampled, r.sampleEvery(), contractFailures));
+        Map<String, Long> byReplica = new TreeMap<>();
+        ran.forEach(w -> w.replicas().forEach((k, v) -> byReplica.merge(k, v, Long::sum)));
+        out.append(String.format(Locale.US, "Successful answers by replica: %d replica(s): %s%n", byReplica.size(),
+                byReplica.values().stream().sorted(Comparator.reverseOrder()).map(v -> String.format(Locale.US, "%,d", v)).toList()));
+        out.append(String.format(Locale.US, "Run: %.1f s from the first arrival to the last answer, to %s%n",
+                r.elapsedSeconds(), r.url()));
+
+        out.append('\n').append(windows(r, ran, capacity));
+        out.append('\n').append(cpu(r.cpuNanos(), requests, r.elapsedSeconds(), r.generatorTotalNanos()));
+        out.append('\n').append(memory(r.memory(), r.generatorRssBytes()));
+        for (String problem : r.problems()) {
+            out.append("note: ").append(problem).append('\n');
         }
         return out.toString();
     }
 
-    /**
-     * The "All Requests" row (id ROOT) of the statistics table in Gatling's index.html, by column
-     * header: Total, OK, KO, % KO, Cnt/s, Min, 50th pct, 75th pct, 95th pct, 99th pct, Max, Mean,
-     * Std Dev. Times in ms over all requests, OK and KO alike; "-" cells are left out.
-     */
-    static Map<String, Long> statistics(String html) {
-        Map<String, String> names = new HashMap<>();
-        Matcher h = HEADER.matcher(html);
-        while (h.find()) {
-            names.putIfAbsent(h.group(1), h.group(2));
+    /** The per-window table, and for a capacity run the verdict. */
+    static String windows(LoadResult r, List<LoadResult.Window> ran, boolean capacity) {
+        StringBuilder out = new StringBuilder();
+        if (capacity) {
+            double held = highestRateHeld(r.windows());
+            out.append(String.format(Locale.US, "Capacity (a step holds while p99 <= %d ms and at most %s %% fail): ",
+                    r.p99LimitMs(), LoadMonitor.rate(r.failLimitPercent())));
+            out.append(held > 0 ? "highest rate held " + LoadMonitor.rate(held) + " requests/s" : "no step held");
+            out.append(r.stopReason() == null ? "; every step ran" : "; stopped: " + r.stopReason()).append('\n');
+            out.append(String.format(Locale.US, "%-5s %6s %9s %8s %7s %7s %7s %7s %9s %6s  %s%n", "step", "rate/s", "requests",
+                    "failed", "p50", "p99", "max", "answ/s", "gen ms/r", "held", "CPU ms per request: fabio, proxy, replicas"));
+        } else {
+            out.append(String.format(Locale.US, "Over time (%d s windows):%n", r.windows().get(0).seconds()));
+            out.append(String.format(Locale.US, "%-5s %6s %9s %8s %7s %7s %7s %7s %9s  %s%n", "from", "rate/s", "requests",
+                    "failed", "p50", "p99", "max", "answ/s", "gen ms/r", "CPU ms per request: fabio, proxy, replicas"));
         }
-        Map<String, Long> values = new LinkedHashMap<>();
-        int row = html.indexOf("<tr id=\"ROOT\"");
-        if (row < 0) {
-            return values;
-        }
-        int end = html.indexOf("</tr>", row);
-        Matcher c = CELL.matcher(html.substring(row, end < 0 ? html.length() : end));
-        while (c.find()) {
-            String name = names.get(c.group(1));
-            String value = c.group(2).replace(",", "");
-            if (name != null && value.matches("-?[0-9]+(\\.[0-9]+)?")) {
-                values.put(name, Math.round(Double.parseDouble(value)));
+        for (LoadResult.Window w : ran) {
+            LatencyHistogram h = LatencyHistogram.of(w.latency());
+            String first = capacity ? String.valueOf(w.index() + 1) : w.startSecond() + "s";
+            String cpu = "";
+            String gen = "-";
+            if (w.cpuNanos() != null && w.started() > 0) {
+                Map<String, Long> parts = grouped(w.cpuNanos());
+                gen = String.format(Locale.US, "%.2f", ms(parts.get("generator"), w.started()));
+                cpu = String.format(Locale.US, "%.2f, %.2f, %.2f", ms(parts.get("fabio"), w.started()),
+                        ms(parts.get("docker-proxy"), w.started()), ms(parts.get("replicas"), w.started()));
             }
+            out.append(String.format(Locale.US, "%-5s %6s %,9d %,8d %7d %7d %7d %7.1f %9s ", first, LoadMonitor.rate(w.rate()),
+                    w.started(), w.started() - w.ok(), h.percentile(50), h.percentile(99), h.max(),
+                    (double) w.ok() / w.seconds(), gen));
+            if (capacity) {
+                out.append(String.format(Locale.US, "%6s ", w.held() == null ? "?" : w.held() ? "yes" : "no"));
+            }
+            out.append(' ').append(cpu).append('\n');
         }
-        return values;
+        return out.toString();
     }
 
-    /** The seed's lines and p50/p95/p99, from Gatling's statistics (all requests). */
-    static String table(Map<String, Long> stats) {
-        return line("Total Requests", stats.get("Total"), "")
-                + line("Request Success", stats.get("OK"), "")
-                + line("Request Fail", stats.get("KO"), "")
-                + line("Avg", stats.get("Mean"), " (ms)")
-                + line("Min", stats.get("Min"), " (ms)")
-                + line("Max", stats.get("Max"), " (ms)")
-                + line("p50", stats.get("50th pct"), " (ms)")
-                + line("p95", stats.get("95th pct"), " (ms)")
-                + line("p99", stats.get("99th pct"), " (ms)");
+    /** The highest rate of the steps that held, counting from the first, up to the first that did not. */
+    static double highestRateHeld(List<LoadResult.Window> windows) {
+        double held = 0;
+        for (LoadResult.Window w : windows) {
+            if (w.held() == null || !w.held()) {
+                break;
+            }
+            held = w.rate();
+        }
+        return held;
+    }
+
+    /** CPU per part over the run: seconds, ms per request, share of one core. */
+    static String cpu(Map<String, Long> cpuNanos, long requests, double seconds, long generatorTotalNanos) {
+        StringBuilder out = new StringBuilder();
+        if (cpuNanos == null || cpuNanos.isEmpty()) {
+            return "No CPU counters could be read on this machine.\n";
+        }
+        Map<String, Long> parts = grouped(cpuNanos);
+        out.append(String.format(Locale.US, "CPU by part over the run (cumulative counters before and after: cgroup cpuacct of"
+                + " the containers, /proc of the processes; %,d requests, %.1f s):%n", requests, seconds));
+        out.append(String.format(Locale.US, "%-28s %9s %12s %11s%n", "part", "CPU s", "ms/request", "% of a core"));
+        long accounted = 0;
+        for (Map.Entry<String, Long> e : parts.entrySet()) {
+            if (e.getKey().equals("host")) {
+                continue;
+            }
+            if (!e.getKey().startsWith("  ")) {
+                accounted += e.getValue();
+            }
+            out.append(row(e.getKey(), e.getValue(), requests, seconds));
+        }
+        Long host = parts.get("host");
+        if (host != null) {
+            out.append(row("rest of the host (kernel...)", Math.max(0, host - accounted), requests, seconds));
+            out.append(row("host, all CPUs", host, requests, seconds));
+        }
+        out.append(String.format(Locale.US, "The generator's JVM used %.1f CPU s since it started (start-up and warm-up included).%n",
+                generatorTotalNanos / 1e9));
+        return out.toString();
+    }
+
+    /**
+     * The parts in the order the report shows them: generator, fabio, docker-proxy, replicas
+     * (their sum, then each, indented), consul, the other containers, dockerd, containerd, host.
+     */
+    static Map<String, Long> grouped(Map<String, Long> cpuNanos) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        List<String> replicas = cpuNanos.keySet().stream().filter(Names::isReplica).sorted(Names::compare).toList();
+        for (String part : List.of("generator", "fabio", "docker-proxy")) {
+            if (cpuNanos.containsKey(part)) {
+                out.put(part, cpuNanos.get(part));
+            }
+        }
+        if (!replicas.isEmpty()) {
+            out.put("replicas", replicas.stream().mapToLong(cpuNanos::get).sum());
+            replicas.forEach(name -> out.put("  " + name, cpuNanos.get(name)));
+        }
+        cpuNanos.forEach((part, value) -> {
+            if (!Names.isReplica(part) && !List.of("generator", "fabio", "docker-proxy", "dockerd", "containerd", "host")
+                    .contains(part)) {
+                out.put(part, value);
+            }
+        });
+        for (String part : List.of("dockerd", "containerd", "host")) {
+            if (cpuNanos.containsKey(part)) {
+                out.put(part, cpuNanos.get(part));
+            }
+        }
+        return out;
+    }
+
+    private static String row(String part, long nanos, long requests, double seconds) {
+        return String.format(Locale.US, "%-28s %9.2f %12.2f %10.1f %%%n", part, nanos / 1e9, ms(nanos, requests),
+                seconds > 0 ? nanos / 1e9 / seconds * 100 : 0);
+    }
+
+    private static double ms(Long nanos, long requests) {
+        return nanos == null || requests == 0 ? 0 : nanos / 1e6 / requests;
+    }
+
+    static String memory(Map<String, LoadResult.Memory> memory, long generatorRss) {
+        StringBuilder out = new StringBuilder();
+        if (memory == null || memory.isEmpty()) {
+            return "No container memory could be read on this machine.\n";
+        }
+        long samples = memory.values().stream().mapToLong(LoadResult.Memory::samples).max().orElse(0);
+        out.append(String.format(Locale.US, "Memory (cgroup, as docker stats shows it; %d readings):%n", samples));
+        out.append(String.format(Locale.US, "%-14s %9s %9s %9s %9s%n", "container", "first", "mean", "max", "last"));
+        List<String> names = new ArrayList<>(memory.keySet());
+        names.sort(Names::compare);
+        long replicas = 0;
+        int count = 0;
+        for (String name : names) {
+            LoadResult.Memory m = memory.get(name);
+            out.append(String.format(Locale.US, "%-14s %5.1f MiB %5.1f MiB %5.1f MiB %5.1f MiB%n", name,
+                    m.first() / MIB, m.mean() / MIB, m.max() / MIB, m.last() / MIB));
+            if (Names.isReplica(name)) {
+                replicas += m.mean();
+                count++;
+            }
+        }
+        if (count > 1) {
+            out.append(String.format(Locale.US, "%-14s %15.1f MiB (mean of each, summed)%n", "all replicas", replicas / MIB));
+        }
+        if (generatorRss > 0) {
+            out.append(String.format(Locale.US, "generator JVM: %.1f MiB resident at the end%n", generatorRss / MIB));
+        }
+        return out.toString();
+    }
+
+    /** Draws every capacity result kept so far; returns a line saying where, or why not. */
+    static String chart(Path dir, Path png) {
+        List<LoadResult> results = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches("replicas-\\d+\\.json")).toList()) {
+                results.add(LoadResult.read(f));
+            }
+        } catch (IOException e) {
+            return "Capacity chart not drawn: " + e.getMessage() + "\n";
+        }
+        results.sort(Comparator.comparingInt(LoadResult::replicas));
+        try {
+            CapacityChart.draw(results, png);
+        } catch (IOException | RuntimeException | Error e) {
+            return "Capacity chart not drawn: " + e + "\n";
+        }
+        List<String> held = new ArrayList<>();
+        for (LoadResult r : results) {
+            held.add(r.replicas() + " replica(s): " + LoadMonitor.rate(highestRateHeld(r.windows())) + "/s");
+        }
+        return String.format(Locale.US, "%nHighest rate held so far (%s): %s%nChart: %s%n", dir,
+                String.join(", ", held), png.toAbsolutePath());
     }
 
     private static String line(String label, long value, String unit) {
         return String.format(Locale.US, "%s: %,d%s%n", label, value, unit);
-    }
-
-    static String responses(List<String> lines) {
-        Map<String, Long> ok = new LinkedHashMap<>();
-        Map<String, Long> failed = new LinkedHashMap<>();
-        TreeMap<Long, Long> times = new TreeMap<>();
-        for (String line : lines) {
-            String[] f = line.trim().split(" ");
-            if (f.length != 3) {
-                continue;
-            }
-            switch (f[0]) {
-                case "ok" -> ok.put(f[1], Long.parseLong(f[2]));
-                case "fail" -> failed.put(f[1].replace('_', ' '), Long.parseLong(f[2]));
-                case "time" -> times.merge(Long.parseLong(f[1]), Long.parseLong(f[2]), Long::sum);
-                default -> { }
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        long n = times.values().stream().mapToLong(Long::longValue).sum();
-        if (n > 0 && !failed.isEmpty()) {
-            // Like Ddosify's (the seed's) durations, which leave failed requests out.
-            double mean = times.entrySet().stream().mapToDouble(e -> (double) e.getKey() * e.getValue()).sum() / n;
-            out.append(String.format(Locale.US, "Successful requests only: Avg %,d, Min %,d, Max %,d, p50 %,d, p95 %,d,"
-                            + " p99 %,d (ms)%n", Math.round(mean), times.firstKey(), times.lastKey(),
-                    percentile(times, n, 50), percentile(times, n, 95), percentile(times, n, 99)));
-        }
-        List<Long> counts = ok.values().stream().sorted(Comparator.reverseOrder()).toList();
-        out.append(String.format(Locale.US, "%nSuccessful answers by replica UUID: %d replica(s) answered: %s%n",
-                ok.size(), counts.stream().map(c -> String.format(Locale.US, "%,d", c)).toList()));
-        if (!failed.isEmpty()) {
-            out.append("Failures by cause: ");
-            List<String> parts = new ArrayList<>();
-            failed.forEach((reason, count) -> parts.add(String.format(Locale.US, "%s x %,d", reason, count)));
-            out.append(String.join(", ", parts)).append('\n');
-        }
-        return out.toString();
-    }
-
-    /** Nearest-rank percentile of a histogram (value to count) holding n values. */
-    static long percentile(TreeMap<Long, Long> histogram, long n, double pct) {
-        long rank = Math.max(1, (long) Math.ceil(pct / 100 * n));
-        long seen = 0;
-        for (Map.Entry<Long, Long> e : histogram.entrySet()) {
-            seen += e.getValue();
-            if (seen >= rank) {
-                return e.getKey();
-            }
-        }
-        return histogram.lastKey();
-    }
-
-    /** Per container: samples, mean and max memory (MiB), mean and max CPU (% of one core). */
-    static String containers(List<String> csv, String prefix) {
-        Map<String, List<double[]>> byContainer = new TreeMap<>(LoadReport::byReplicaNumber);
-        List<String> problems = new ArrayList<>();
-        for (String line : csv) {
-            if (line.startsWith("#")) {
-                problems.add(line.substring(1).trim());
-                continue;
-            }
-            String[] f = line.split(",");
-            if (f.length != 4 || f[0].equals("elapsed_ms")) {
-                continue;
-            }
-            byContainer.computeIfAbsent(f[1], k -> new ArrayList<>())
-                    .add(new double[] {Double.parseDouble(f[2]), Double.parseDouble(f[3])});
-        }
-        StringBuilder out = new StringBuilder();
-        long rounds = byContainer.values().stream().mapToLong(List::size).max().orElse(0);
-        out.append(String.format(Locale.US, "%nMemory and CPU during the load (%d samples: docker stats for the containers,"
-                + " /proc for the load generator and the host; CPU %% of one core, 200 %% = both cores)%n", rounds));
-        out.append(String.format(Locale.US, "%-18s %8s %12s %11s %10s %9s%n",
-                "container", "samples", "mem mean", "mem max", "CPU mean", "CPU max"));
-        double[] replicaTotals = new double[2];
-        for (Map.Entry<String, List<double[]>> e : byContainer.entrySet()) {
-            List<double[]> s = e.getValue();
-            double cpuMean = s.stream().mapToDouble(x -> x[0]).average().orElse(0);
-            double cpuMax = s.stream().mapToDouble(x -> x[0]).max().orElse(0);
-            double memMean = s.stream().mapToDouble(x -> x[1]).average().orElse(0) / (1024 * 1024);
-            double memMax = s.stream().mapToDouble(x -> x[1]).max().orElse(0) / (1024 * 1024);
-            out.append(String.format(Locale.US, "%-18s %8d %8.1f MiB %7.1f MiB %8.1f %% %7.1f %%%n",
-                    e.getKey(), s.size(), memMean, memMax, cpuMean, cpuMax));
-            if (e.getKey().startsWith(prefix + "replica-")) {
-                replicaTotals[0] += memMean;
-                replicaTotals[1] += cpuMean;
-            }
-        }
-        out.append(String.format(Locale.US, "%-18s %8s %8.1f MiB %11s %8.1f %%%n",
-                "all replicas", "", replicaTotals[0], "", replicaTotals[1]));
-        for (String p : problems) {
-            out.append("note: ").append(p).append('\n');
-        }
-        return out.toString();
-    }
-
-    /**
-     * hello-replica-2 before hello-replica-10; then the other containers alphabetically; then the
-     * load generator; then the whole host.
-     */
-    private static int byReplicaNumber(String a, String b) {
-        int ra = rank(a);
-        int rb = rank(b);
-        if (ra != rb) {
-            return Integer.compare(ra, rb);
-        }
-        int na = replicaNumber(a);
-        int nb = replicaNumber(b);
-        if (na != nb) {
-            return Integer.compare(na, nb);
-        }
-        return a.compareTo(b);
-    }
-
-    private static int rank(String name) {
-        return switch (name) {
-            case "load-generator" -> 1;
-            case "host" -> 2;
-            default -> 0;
-        };
-    }
-
-    private static int replicaNumber(String name) {
-        int i = name.lastIndexOf("replica-");
-        if (i >= 0) {
-            try {
-                return Integer.parseInt(name.substring(i + "replica-".length()));
-            } catch (NumberFormatException e) {
-                return Integer.MAX_VALUE;
-            }
-        }
-        return Integer.MAX_VALUE;
     }
 
     record LastRun(Optional<Path> run, Optional<String> error) {

@@ -5,53 +5,113 @@ import java.util.Locale;
 import java.util.Properties;
 
 /**
- * The load test's settings, from system properties that the {@code load} Maven profile passes to
- * Gatling's JVM. The defaults are the seed's test: 100 requests per second for 60 s (6,000
- * requests) to Fabio's balanced endpoint, 10 s request timeout, 200,000 letters of Data.
+ * The load test's settings, from the system properties that the {@code load} Maven profile passes
+ * to Gatling's JVM (see docs/load-test.md for each key). The defaults are the seed's test: 100
+ * requests per second for 60 s to Fabio's balanced endpoint, 200,000 letters of Data.
  *
- * @param rate            new users (each sends one request) per second
- * @param durationSeconds how long users keep arriving
- * @param url             the balanced endpoint
- * @param timeoutSeconds  request timeout: a request without a full answer by then fails
- * @param payload         expected length of {@code Data}
- * @param successPercent  Gatling assertion: at least this share of requests must succeed
- * @param outputDir       where the simulation writes its side files for {@link LoadReport}
- * @param containerPrefix containers whose name starts with this are sampled with docker stats
- * @param samplePeriodMs  aim for one docker stats sample this often
+ * @param mode             {@code constant} (the seed's test) or {@code capacity} (step the rate up)
+ * @param rate             constant: arrivals (one request each) per second
+ * @param durationSeconds  constant: for how long
+ * @param windowSeconds    constant: the report's time windows
+ * @param capacityStart    capacity: rate of the first step
+ * @param capacityStep     capacity: added per step
+ * @param capacityMax      capacity: no step above this rate
+ * @param stepSeconds      capacity: length of a step
+ * @param p99LimitMs       capacity: a step holds while p99 stays at or below this ...
+ * @param failLimitPercent capacity: ... and at most this share of requests fail
+ * @param url              the balanced endpoint
+ * @param timeoutSeconds   request timeout: no full answer by then is a failure
+ * @param payload          letters of Data in a good answer
+ * @param sampleEvery      every n-th answer gets the full contract check
+ * @param successPercent   constant: Gatling's assertion, the build fails below this share of successes
+ * @param outputDir        where the result file goes
+ * @param containerPrefix  the cluster's containers, whose counters are read
+ * @param replicas         replicas in the cluster (for the report)
+ * @param memoryPeriodMs   how often memory is read
  */
-public record LoadSettings(double rate, int durationSeconds, String url, int timeoutSeconds, int payload,
-                           double successPercent, Path outputDir, String containerPrefix, long samplePeriodMs) {
+public record LoadSettings(String mode, double rate, int durationSeconds, int windowSeconds, double capacityStart,
+                           double capacityStep, double capacityMax, int stepSeconds, long p99LimitMs,
+                           double failLimitPercent, String url, int timeoutSeconds, int payload, int sampleEvery,
+                           double successPercent, Path outputDir, String containerPrefix, int replicas,
+                           long memoryPeriodMs) {
 
+    /** @return the settings from this JVM's system properties */
     public static LoadSettings fromSystemProperties() {
         return from(System.getProperties());
     }
 
+    /**
+     * @throws IllegalArgumentException naming the key and the value that is wrong
+     */
     static LoadSettings from(Properties p) {
-        return new LoadSettings(
-                Double.parseDouble(p.getProperty("load.rate", "100")),
-                Integer.parseInt(p.getProperty("load.duration", "60")),
+        String mode = p.getProperty("load.mode", "constant").trim();
+        if (!mode.equals("constant") && !mode.equals("capacity")) {
+            throw new IllegalArgumentException("load.mode='" + mode + "' is not constant or capacity");
+        }
+        return new LoadSettings(mode,
+                positive(p, "load.rate", "100"),
+                (int) positive(p, "load.duration", "60"),
+                (int) positive(p, "load.window", "10"),
+                positive(p, "load.capacity.start", "50"),
+                positive(p, "load.capacity.step", "50"),
+                positive(p, "load.capacity.max", "600"),
+                (int) positive(p, "load.capacity.stepSeconds", "20"),
+                (long) positive(p, "load.capacity.p99", "500"),
+                number(p, "load.capacity.failPercent", "0.1"),
                 p.getProperty("load.url", "http://localhost:9000/hello/api/v1"),
-                Integer.parseInt(p.getProperty("load.timeout", "10")),
-                Integer.parseInt(p.getProperty("load.payload", "200000")),
-                Double.parseDouble(p.getProperty("load.successPercent", "100")),
+                (int) positive(p, "load.timeout", "10"),
+                (int) number(p, "load.payload", "200000"),
+                (int) positive(p, "load.sampleEvery", "50"),
+                number(p, "load.successPercent", "100"),
                 Path.of(p.getProperty("load.outputDir", "target")),
                 p.getProperty("load.containerPrefix", "hello-"),
-                Long.parseLong(p.getProperty("load.samplePeriodMs", "2000")));
+                (int) number(p, "load.replicas", "0"),
+                (long) positive(p, "load.memoryPeriodMs", "2000"));
     }
 
-    /** Users (= requests) the open model injects. */
-    public long expectedRequests() {
-        return Math.round(rate * durationSeconds);
+    /** @return whether the rate steps up */
+    public boolean capacity() {
+        return mode.equals("capacity");
+    }
+
+    /** @return the injection profile */
+    public LoadPlan plan() {
+        return capacity()
+                ? LoadPlan.capacity(capacityStart, capacityStep, capacityMax, stepSeconds)
+                : LoadPlan.constant(rate, durationSeconds, windowSeconds);
     }
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%s users/s for %d s (%,d requests) to %s, timeout %d s, Data %,d letters,"
-                        + " pass at >= %s%% success", trim(rate), durationSeconds, expectedRequests(), url,
-                timeoutSeconds, payload, trim(successPercent));
+        LoadPlan plan = plan();
+        String load = capacity()
+                ? String.format(Locale.ROOT, "capacity: %s/s, then +%s/s every %d s up to %s/s, until p99 > %d ms or > %s %% fail",
+                        LoadMonitor.rate(capacityStart), LoadMonitor.rate(capacityStep), stepSeconds,
+                        LoadMonitor.rate(capacityMax), p99LimitMs, LoadMonitor.rate(failLimitPercent))
+                : String.format(Locale.ROOT, "%s requests/s for %d s (%,d requests), pass at >= %s %% success",
+                        LoadMonitor.rate(rate), durationSeconds, plan.users(), LoadMonitor.rate(successPercent));
+        return String.format(Locale.ROOT, "%s to %s, timeout %d s, Data %,d letters, full check of every %d. answer",
+                load, url, timeoutSeconds, payload, sampleEvery);
     }
 
-    private static String trim(double d) {
-        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    private static double number(Properties p, String key, String fallback) {
+        String raw = p.getProperty(key, fallback).trim();
+        try {
+            double value = Double.parseDouble(raw);
+            if (value >= 0 && !Double.isInfinite(value)) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException(key + "='" + raw + "' is not a number >= 0");
+    }
+
+    private static double positive(Properties p, String key, String fallback) {
+        double value = number(p, key, fallback);
+        if (value <= 0) {
+            throw new IllegalArgumentException(key + "='" + p.getProperty(key) + "' must be greater than 0");
+        }
+        return value;
     }
 }
