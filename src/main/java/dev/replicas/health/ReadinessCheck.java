@@ -10,36 +10,40 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Readiness: UP while the replica can serve, DOWN from the moment shutdown begins. The state of
- * the Consul registration is reported as data but never makes the replica unready: Consul
- * itself checks this endpoint, and an outage of Consul must not take the replicas with it.
+ * Readiness: UP once the replica has warmed up ({@link WarmUp}) and until shutdown begins. The
+ * state of the Consul registration is reported as data but never makes the replica unready:
+ * Consul itself checks this endpoint, and an outage of Consul must not take the replicas with it.
  */
 @Readiness
 @ApplicationScoped
 public class ReadinessCheck implements HealthCheck {
 
     private final ShutdownSignal shutdown;
+    private final WarmUp warmUp;
     private final ConsulRegistrar registrar;
 
     /**
      * @param shutdown  tells whether the application is stopping
+     * @param warmUp    tells whether the replica has warmed up
      * @param registrar the Consul registration, for its state
      */
     @Inject
-    public ReadinessCheck(ShutdownSignal shutdown, ConsulRegistrar registrar) {
+    public ReadinessCheck(ShutdownSignal shutdown, WarmUp warmUp, ConsulRegistrar registrar) {
         this.shutdown = shutdown;
+        this.warmUp = warmUp;
         this.registrar = registrar;
     }
 
     /** For the CDI client proxy only. */
     protected ReadinessCheck() {
-        this(null, null);
+        this(null, null, null);
     }
 
     @Override
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("hello-readiness")
-                .status(!shutdown.isStopping())
+                .status(warmUp.isDone() && !shutdown.isStopping())
+                .withData("warm-up", warmUp.outcome())
                 .withData("consul", registrar.state().name().toLowerCase(Locale.ROOT))
                 .withData("registration", registrar.describe())
                 .build();

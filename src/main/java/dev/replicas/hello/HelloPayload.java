@@ -1,58 +1,145 @@
 package dev.replicas.hello;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The body of {@code GET /hello/api/v1}, in the seed's shape:
+ * One body of {@code GET /hello/api/v1}, in the seed's shape:
  * {@code {"Status":200,"Application":"hello","UUID":"...","Data":"<letters>"}}.
  *
- * <p>The JSON is written by hand into one byte array: the shape is fixed, and neither the UUID
- * nor letters need escaping, so a JSON binding would only add a copy of 200 kB per request.
+ * <p>The JSON is written by hand, straight to the response in chunks of {@value #CHUNK} bytes: the
+ * shape is fixed and neither the UUID nor letters need escaping, so a JSON binding or a 200 kB
+ * array per response would only add copies and garbage (and garbage means GC pauses on a small
+ * heap). Its length is known up front, so the response carries a Content-Length.
  */
 public final class HelloPayload {
 
+    /** Bytes written at a time. */
+    static final int CHUNK = 16 * 1024;
+
     private static final byte[] LETTERS =
             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".getBytes(StandardCharsets.US_ASCII);
+    /** All 52 x 52 pairs of letters, two bytes each: one random draw gives two letters. */
+    private static final byte[] PAIRS = new byte[2 * 52 * 52];
     private static final byte[] SUFFIX = "\"}".getBytes(StandardCharsets.US_ASCII);
 
-    private HelloPayload() {
+    static {
+        for (int k = 0; k < 52 * 52; k++) {
+            PAIRS[2 * k] = LETTERS[k / 52];
+            PAIRS[2 * k + 1] = LETTERS[k % 52];
+        }
     }
 
+    private final byte[] prefix;
+    private final int dataSize;
+
     /**
-     * Renders a response body with fresh random data.
-     *
      * @param uuid     the replica's UUID
      * @param dataSize how many letters go into {@code Data}
-     * @return the JSON document as US-ASCII bytes
      */
-    public static byte[] render(UUID uuid, int dataSize) {
-        byte[] prefix = ("{\"Status\":200,\"Application\":\"hello\",\"UUID\":\"" + uuid + "\",\"Data\":\"")
+    public HelloPayload(UUID uuid, int dataSize) {
+        this.prefix = ("{\"Status\":200,\"Application\":\"hello\",\"UUID\":\"" + uuid + "\",\"Data\":\"")
                 .getBytes(StandardCharsets.US_ASCII);
-        byte[] body = new byte[prefix.length + dataSize + SUFFIX.length];
-        System.arraycopy(prefix, 0, body, 0, prefix.length);
-        fillWithLetters(body, prefix.length, dataSize);
-        System.arraycopy(SUFFIX, 0, body, prefix.length + dataSize, SUFFIX.length);
-        return body;
+        this.dataSize = dataSize;
     }
 
     /**
-     * Fills {@code length} bytes from {@code offset} with letters [a-zA-Z], uniformly: each random
-     * long gives ten 6-bit draws, and draws of 52 or more are dropped rather than folded.
+     * @return the body's length in bytes
      */
-    static void fillWithLetters(byte[] target, int offset, int length) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        int i = offset;
-        int end = offset + length;
-        while (i < end) {
-            long bits = random.nextLong();
-            for (int draw = 0; draw < 10 && i < end; draw++, bits >>>= 6) {
-                int index = (int) (bits & 0x3F);
-                if (index < LETTERS.length) {
-                    target[i++] = LETTERS[index];
+    public long length() {
+        return (long) prefix.length + dataSize + SUFFIX.length;
+    }
+
+    /**
+     * Writes the body, with letters drawn afresh.
+     *
+     * @param out where to
+     * @throws IOException if the stream fails
+     */
+    public void writeTo(OutputStream out) throws IOException {
+        byte[] chunk = new byte[CHUNK];
+        Letters letters = new Letters(ThreadLocalRandom.current().nextLong());
+        System.arraycopy(prefix, 0, chunk, 0, prefix.length);
+        int used = prefix.length;
+        int left = dataSize;
+        while (true) {
+            int n = Math.min(left, CHUNK - used);
+            letters.fill(chunk, used, n);
+            used += n;
+            left -= n;
+            if (left == 0 && used + SUFFIX.length <= CHUNK) {
+                System.arraycopy(SUFFIX, 0, chunk, used, SUFFIX.length);
+                out.write(chunk, 0, used + SUFFIX.length);
+                return;
+            }
+            out.write(chunk, 0, used);
+            used = 0;
+            if (left == 0) {
+                out.write(SUFFIX);
+                return;
+            }
+        }
+    }
+
+    /**
+     * @return the whole body as one array (for tests and small payloads)
+     */
+    public byte[] render() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) length());
+        try {
+            writeTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Uniformly random letters a-z, A-Z from a xorshift64* generator seeded per body. Each 64-bit
+     * output gives four 16-bit draws; a draw becomes one of the 2,704 letter pairs by Lemire's
+     * multiply-shift, and the 640 of 65,536 draws that would make some pairs likelier than others
+     * are dropped, so every pair, and every letter, is exactly equally likely.
+     */
+    static final class Letters {
+        private long state;
+
+        Letters(long seed) {
+            this.state = seed | 1; // xorshift's state must not be 0
+        }
+
+        void fill(byte[] target, int offset, int length) {
+            int i = offset;
+            int pairsEnd = offset + (length & ~1);
+            while (i < pairsEnd) {
+                long r = next();
+                for (int k = 0; k < 4 && i < pairsEnd; k++, r >>>= 16) {
+                    int m = (int) (r & 0xFFFF) * (52 * 52);
+                    if ((m & 0xFFFF) >= 65536 % (52 * 52)) {
+                        int pair = (m >>> 16) << 1;
+                        target[i] = PAIRS[pair];
+                        target[i + 1] = PAIRS[pair + 1];
+                        i += 2;
+                    }
                 }
             }
+            while (i < offset + length) { // an odd length: one more letter
+                int m = (int) (next() & 0xFFFF) * 52;
+                if ((m & 0xFFFF) >= 65536 % 52) {
+                    target[i++] = LETTERS[m >>> 16];
+                }
+            }
+        }
+
+        private long next() {
+            state ^= state << 13;
+            state ^= state >>> 7;
+            state ^= state << 17;
+            return state * 0x2545F4914F6CDD1DL;
         }
     }
 }

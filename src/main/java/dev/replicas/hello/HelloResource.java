@@ -6,7 +6,10 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 
 /**
  * {@code GET /hello/api/v1}: which replica answered, plus the load-test payload.
@@ -35,11 +38,14 @@ public class HelloResource {
     }
 
     /**
-     * @return the seed's JSON document, with {@code Data} generated for this response
+     * @return the seed's JSON document, with {@code Data} generated for this response, streamed
      */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public byte[] hello() {
-        return HelloPayload.render(identity.uuid(), payloadSize);
+    public Response hello() {
+        HelloPayload payload = new HelloPayload(identity.uuid(), payloadSize);
+        return Response.ok((StreamingOutput) payload::writeTo)
+                .header(HttpHeaders.CONTENT_LENGTH, payload.length())
+                .build();
     }
 }

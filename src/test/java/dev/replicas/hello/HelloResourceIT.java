@@ -66,6 +66,15 @@ class HelloResourceIT {
     }
 
     @Test
+    void announcesItsLengthInsteadOfChunking() throws Exception {
+        HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "api/v1")).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, response.statusCode());
+        assertEquals(String.valueOf(response.body().length), response.headers().firstValue("Content-Length").orElse("none"));
+        assertTrue(response.headers().firstValue("Transfer-Encoding").isEmpty(), response.headers().map().toString());
+    }
+
+    @Test
     void uuidIsStableAndDataIsFresh() throws Exception {
         JsonNode first = hello();
         JsonNode second = hello();

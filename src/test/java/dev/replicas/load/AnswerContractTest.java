@@ -26,7 +26,7 @@ class AnswerContractTest {
 
     @Test
     void acceptsWhatTheServiceRenders() {
-        byte[] answer = HelloPayload.render(REPLICA, 1000);
+        byte[] answer = new HelloPayload(REPLICA, 1000).render();
         assertEquals(answer.length, contract.length());
         assertEquals(REPLICA.toString(), contract.uuidOf(answer));
         assertEquals(AnswerContract.OK, contract.violation(answer));
@@ -34,16 +34,16 @@ class AnswerContractTest {
 
     @Test
     void theCheapCheckRefusesWrongLengthsAndFrames() {
-        assertNull(contract.uuidOf(HelloPayload.render(REPLICA, 999)), "one letter short");
-        assertNull(contract.uuidOf(HelloPayload.render(REPLICA, 1001)), "one letter more");
+        assertNull(contract.uuidOf(new HelloPayload(REPLICA, 999).render()), "one letter short");
+        assertNull(contract.uuidOf(new HelloPayload(REPLICA, 1001).render()), "one letter more");
         assertNull(contract.uuidOf(null));
-        byte[] status500 = HelloPayload.render(REPLICA, 1000);
+        byte[] status500 = new HelloPayload(REPLICA, 1000).render();
         status500[10] = '5';
         assertNull(contract.uuidOf(status500), "Status 500 in the frame");
-        byte[] notAUuid = HelloPayload.render(REPLICA, 1000);
+        byte[] notAUuid = new HelloPayload(REPLICA, 1000).render();
         notAUuid[AnswerContract.PREFIX.length() + 3] = 'X';
         assertNull(contract.uuidOf(notAUuid));
-        byte[] noClose = HelloPayload.render(REPLICA, 1000);
+        byte[] noClose = new HelloPayload(REPLICA, 1000).render();
         noClose[noClose.length - 1] = ' ';
         assertNull(contract.uuidOf(noClose));
     }

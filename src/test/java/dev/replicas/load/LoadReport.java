@@ -36,6 +36,7 @@ public final class LoadReport {
     static final String REPORT_FILE = "load-report.txt";
     static final String CAPACITY_DIR = "load-capacity";
     static final String CHART_FILE = "load-capacity.png";
+    static final String SUMMARY_FILE = "load-summary.properties";
 
     private static final double MIB = 1024.0 * 1024.0;
 
@@ -58,6 +59,7 @@ public final class LoadReport {
         if (Files.isRegularFile(resultFile)) {
             LoadResult result = LoadResult.read(resultFile);
             text.append(render(result));
+            Files.writeString(output.resolve(SUMMARY_FILE), summary(result), StandardCharsets.UTF_8);
             if ("capacity".equals(result.mode())) {
                 Path dir = output.resolve(CAPACITY_DIR);
                 Files.createDirectories(dir);
@@ -130,6 +132,37 @@ public final class LoadReport {
         for (String problem : r.problems()) {
             out.append("note: ").append(problem).append('\n');
         }
+        return out.toString();
+    }
+
+    /**
+     * The headline figures as {@code key=value} lines, for scripts (benchmarks/replica.sh): requests,
+     * ok, failed, avg/p50/p99/max ms, CPU ms per answer of the generator, Fabio, docker-proxy, all
+     * replicas and the host, and replica memory (MiB: mean of the replicas' means, largest max).
+     */
+    static String summary(LoadResult r) {
+        long ok = r.windows().stream().mapToLong(LoadResult.Window::ok).sum();
+        long failed = r.windows().stream().mapToLong(LoadResult.Window::failed).sum();
+        LatencyHistogram all = r.latency();
+        Map<String, Long> parts = grouped(r.cpuNanos() == null ? Map.of() : r.cpuNanos());
+        long answers = Math.max(1, ok + failed);
+        StringBuilder out = new StringBuilder();
+        out.append("requests=").append(ok + failed).append('\n');
+        out.append("ok=").append(ok).append('\n');
+        out.append("failed=").append(failed).append('\n');
+        out.append(String.format(Locale.ROOT, "avg.ms=%.1f%n", all.mean()));
+        out.append("p50.ms=").append(all.percentile(50)).append('\n');
+        out.append("p99.ms=").append(all.percentile(99)).append('\n');
+        out.append("max.ms=").append(all.max()).append('\n');
+        for (String part : List.of("generator", "fabio", "docker-proxy", "replicas", "host")) {
+            out.append(String.format(Locale.ROOT, "cpu.%s.ms=%.2f%n", part, ms(parts.get(part), answers)));
+        }
+        List<LoadResult.Memory> replicas = r.memory() == null ? List.of() : r.memory().entrySet().stream()
+                .filter(e -> Names.isReplica(e.getKey())).map(Map.Entry::getValue).toList();
+        out.append(String.format(Locale.ROOT, "memory.replica.mean.mib=%.1f%n",
+                replicas.stream().mapToLong(LoadResult.Memory::mean).average().orElse(0) / MIB));
+        out.append(String.format(Locale.ROOT, "memory.replica.max.mib=%.1f%n",
+                replicas.stream().mapToLong(LoadResult.Memory::max).max().orElse(0) / MIB));
         return out.toString();
     }
 
