@@ -164,6 +164,14 @@ done
 
 # ---- 2. one replica under a constant rate ----------------------------------------------------
 summary() { sed -n "s/^$1=//p" target/load-summary.properties; }
+LOGS=target/benchmark; mkdir -p "$LOGS"
+load() { # LOG-NAME MAVEN-ARGS...: one run of the load profile; its summary, or the log's tail on failure
+  local name=$1; shift
+  rm -f target/load-summary.properties
+  if ! "${MVN[@]}" "$@" >"$LOGS/$name.log" 2>&1 || [ ! -s target/load-summary.properties ]; then
+    tail -30 "$LOGS/$name.log" >&2; echo "the load run failed; its log: $LOGS/$name.log" >&2; exit 1
+  fi
+}
 "${MVN[@]}" -Pload test-compile >/dev/null
 for v in "${variants[@]}"; do
   start_bench "$v" >/dev/null
@@ -171,8 +179,8 @@ for v in "${variants[@]}"; do
   until status /health/ready; do [ "$(now_ms)" -lt $deadline ] || { echo "$v: not ready" >&2; exit 1; }; sleep 0.05; done
   requests "$warm"
   log "one replica, $v: $rate1/s for $seconds1 s"
-  "${MVN[@]}" -Pload,replicas-1 gatling:test@load exec:java@load-report -Dload.url="http://127.0.0.1:$PORT/hello/api/v1" \
-    -Dload.rate="$rate1" -Dload.duration="$seconds1" -Dcluster.name=hello-bench >/dev/null
+  load "one-$(tr -c 'a-zA-Z0-9.-' _ <<<"$v")" -Pload,replicas-1 gatling:test@load exec:java@load-report \
+    -Dload.url="http://127.0.0.1:$PORT/hello/api/v1" -Dload.rate="$rate1" -Dload.duration="$seconds1" -Dcluster.name=hello-bench
   for k in p50.ms p99.ms max.ms failed cpu.replicas.ms memory.replica.mean.mib; do R[$v,one.$k]=$(summary "$k"); done
   docker rm -f "$BENCH" >/dev/null
 done
@@ -183,11 +191,12 @@ if [ -n "$cluster" ]; then
   for v in "${variants[@]}"; do
     log "8 replicas, $v: docker:start"
     t0=$(now_ms)
-    "${MVN[@]}" docker:start -Preplicas-8 -Dapp.image="$v" >/dev/null
+    "${MVN[@]}" docker:start -Preplicas-8 -Dapp.image="$v" >"$LOGS/start-8.log" 2>&1 \
+      || { tail -30 "$LOGS/start-8.log" >&2; exit 1; }
     R[$v,routed]=$(( $(now_ms) - t0 ))
     log "8 replicas, $v: routed after ${R[$v,routed]} ms; $rate8/s for $seconds8 s through Fabio"
-    "${MVN[@]}" -Pload,replicas-8 gatling:test@load exec:java@load-report -Dapp.image="$v" \
-      -Dload.rate="$rate8" -Dload.duration="$seconds8" >/dev/null || true
+    load "eight-$(tr -c 'a-zA-Z0-9.-' _ <<<"$v")" -Pload,replicas-8 gatling:test@load exec:java@load-report \
+      -Dload.rate="$rate8" -Dload.duration="$seconds8"
     for k in p50.ms p99.ms max.ms failed cpu.replicas.ms memory.replica.mean.mib; do R[$v,eight.$k]=$(summary "$k"); done
     "${MVN[@]}" docker:stop >/dev/null
   done
@@ -211,28 +220,28 @@ row() { # LABEL UNIT KEY [median]
     a="$a ($(echo "${R[$image_a,$key]}" | range))"
     [ -n "$image_b" ] && b="$b ($(echo "${R[$image_b,$key]}" | range))"
   fi
-  printf '%-44s %-24s %-24s %s\n' "$label ($unit)" "$a" "${b:-}" "$ratio"
+  printf '%-50s %-22s %-22s %s\n' "$label ($unit)" "$a" "${b:-}" "$ratio"
 }
 echo
 echo "Replica benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Docker $(docker version -f '{{.Server.Version}}')"
 echo "A = $image_a${image_b:+, B = $image_b}${vs_jvm_args:+ (JVM_ARGS=$vs_jvm_args)}"
-printf '%-44s %-24s %-24s %s\n' "" "A" "${image_b:+B}" "${image_b:+A/B}"
+printf '%-50s %-22s %-22s %s\n' "" "A" "${image_b:+B}" "${image_b:+A/B}"
 row "first 200, median of $runs" ms first median
 row "ready (/health/ready 200)" ms ready median
 row "CPU until the first 200 (cgroup)" ms cpu median
 row "memory after $warm requests (cgroup)" MiB mem median
-row "1 replica, $rate1/s, ${seconds1}s: CPU per answer" ms one.cpu.replicas.ms
-row "  p50 / p99 / max: p50" ms one.p50.ms
+row "1 replica, $rate1/s for ${seconds1} s: CPU per answer" ms one.cpu.replicas.ms
+row "  p50" ms one.p50.ms
 row "  p99" ms one.p99.ms
 row "  max" ms one.max.ms
 row "  memory during the load, mean" MiB one.memory.replica.mean.mib
 row "  failed requests" n one.failed
 if [ -n "$cluster" ]; then
   row "8 replicas: docker:start until all routed" ms routed
-  row "8 replicas, $rate8/s, ${seconds8}s: CPU per answer, all" ms eight.cpu.replicas.ms
+  row "8 replicas, $rate8/s for ${seconds8} s: CPU per answer" ms eight.cpu.replicas.ms
   row "  p50" ms eight.p50.ms
   row "  p99" ms eight.p99.ms
   row "  max" ms eight.max.ms
-  row "  memory per replica during the load, mean" MiB eight.memory.replica.mean.mib
+  row "  memory per replica during the load" MiB eight.memory.replica.mean.mib
   row "  failed requests" n eight.failed
 fi

@@ -21,35 +21,35 @@ public record ConsulAddress(String scheme, String host, int port) {
     /**
      * @param value a CONSUL_HTTP_ADDR value
      * @return the parsed address
-     * @throws IllegalArgumentException saying what is wrong with the value
+     * @throws BadValueException saying what is wrong with the value
      */
     public static ConsulAddress parse(String value) {
         String trimmed = value == null ? "" : value.trim();
         if (trimmed.isEmpty()) {
-            throw new IllegalArgumentException("is empty; expected host:port or http(s)://host:port");
+            throw new BadValueException("is empty; expected host:port or http(s)://host:port");
         }
         String withScheme = trimmed.contains("://") ? trimmed : "http://" + trimmed;
         URI uri;
         try {
             uri = new URI(withScheme);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("is not host:port or a URL (" + e.getReason() + ")");
+            throw new BadValueException("is not host:port or a URL (" + e.getReason() + ")");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("has scheme '" + uri.getScheme() + "'; expected http or https");
+            throw new BadValueException("has scheme '" + uri.getScheme() + "'; expected http or https");
         }
         String host = uri.getHost();
         if (host == null || host.isEmpty()) {
-            throw new IllegalArgumentException("has no valid host name; expected host:port or http(s)://host:port");
+            throw new BadValueException("has no valid host name; expected host:port or http(s)://host:port");
         }
         if (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")
                 || uri.getRawQuery() != null || uri.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("has a path, query or user part; expected host:port or http(s)://host:port");
+            throw new BadValueException("has a path, query or user part; expected host:port or http(s)://host:port");
         }
         int port = uri.getPort() == -1 ? DEFAULT_PORT : uri.getPort();
         if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("has port " + port + "; expected 1-65535");
+            throw new BadValueException("has port " + port + "; expected 1-65535");
         }
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);

@@ -2,6 +2,7 @@ package dev.replicas.discovery;
 
 import java.net.ConnectException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -12,9 +13,8 @@ import java.util.logging.Logger;
 
 import com.orbitz.consul.AgentClient;
 import com.orbitz.consul.Consul;
-import com.orbitz.consul.model.agent.Registration;
-import dev.replicas.config.HelloConfig;
-import dev.replicas.hello.ReplicaIdentity;
+import com.orbitz.consul.ConsulException;
+import com.orbitz.consul.model.health.Service;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
@@ -23,31 +23,38 @@ import jakarta.enterprise.event.Startup;
 import jakarta.inject.Inject;
 
 /**
- * Registers this replica in Consul when the application starts and deregisters it when it stops.
+ * Registers this replica in Consul when the application starts and deregisters it when it stops
+ * (or earlier, when a graceful stop asks, see {@link #deregister}).
  *
  * <p>Start-up never waits for Consul: attempts run on the container's scheduled executor, and a
- * failed one is retried with exponential backoff (1 s doubling to 30 s, with jitter so that
- * replicas started together do not retry together). Once registered, the replica confirms every
+ * failed one is retried with exponential backoff (1 s doubling to {@code retry-max}, with jitter so
+ * that replicas started together do not retry together). Once registered, the replica confirms every
  * {@code hello.registration.refresh} that the agent still has it and registers again if not, so a
- * restarted Consul agent gets it back. Each change of state is logged once, not each attempt.
+ * restarted Consul agent gets it back. A registration takes over the address and port it
+ * announces: an instance of the same service at the same address and port under another ID is a
+ * ghost of an earlier process (one that crashed without deregistering) and is removed. Each change
+ * of state is logged once, not each attempt.
+ *
+ * <p>The state is readable at any time without waiting: health checks must answer at once even
+ * while a call to a frozen Consul hangs.
  */
 @ApplicationScoped
 public class ConsulRegistrar {
 
     static final Duration FIRST_RETRY = Duration.ofSeconds(1);
-    static final Duration MAX_RETRY = Duration.ofSeconds(30);
 
     private static final Logger LOG = Logger.getLogger(ConsulRegistrar.class.getName());
 
     @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
     private ScheduledExecutorService executor;
 
-    private final HelloConfig config;
+    private final RegistrationConfig config;
     private final UUID replica;
 
+    /** Held across each exchange with Consul; never by readers of the state. */
     private final Object lock = new Object();
-    private RegistrationState state = RegistrationState.PENDING;
-    private String lastFailure;
+    private volatile RegistrationState state = RegistrationState.PENDING;
+    private volatile String lastFailure;
     private Duration nextRetry = FIRST_RETRY;
     private boolean stopping;
     private boolean registeredOnce;
@@ -57,23 +64,19 @@ public class ConsulRegistrar {
     private ScheduledFuture<?> next;
 
     /**
-     * @param config   the validated configuration
+     * @param config   the checked registration settings
      * @param identity this replica's identity
      */
     @Inject
-    public ConsulRegistrar(HelloConfig config, ReplicaIdentity identity) {
+    public ConsulRegistrar(RegistrationConfig config, ReplicaIdentity identity) {
         this.config = config;
         this.replica = identity.uuid();
     }
 
     /**
      * Outside a container, e.g. in tests: the same registrar on a given scheduler.
-     *
-     * @param config    the validated configuration
-     * @param identity  this replica's identity
-     * @param scheduler runs the attempts
      */
-    ConsulRegistrar(HelloConfig config, ReplicaIdentity identity, ScheduledExecutorService scheduler) {
+    ConsulRegistrar(RegistrationConfig config, ReplicaIdentity identity, ScheduledExecutorService scheduler) {
         this(config, identity);
         this.executor = scheduler;
     }
@@ -86,13 +89,13 @@ public class ConsulRegistrar {
 
     void onStart(@Observes Startup event) {
         synchronized (lock) {
-            if (!config.registrationEnabled()) {
+            if (!config.enabled()) {
                 state = RegistrationState.DISABLED;
-                LOG.info("Consul registration is switched off (" + HelloConfig.REGISTRATION_ENABLED + "=false)");
-            } else if (config.registration().isEmpty()) {
+                LOG.info("Consul registration is switched off (" + RegistrationConfig.ENABLED + "=false)");
+            } else if (config.settings().isEmpty()) {
                 state = RegistrationState.MISCONFIGURED;
             } else {
-                RegistrationSettings settings = config.registration().get();
+                RegistrationSettings settings = config.settings().get();
                 LOG.info("Registering " + describe(settings) + "; the HTTP check is " + settings.checkUrl());
                 schedule(Duration.ZERO);
             }
@@ -100,6 +103,17 @@ public class ConsulRegistrar {
     }
 
     void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        deregister("the application is stopping");
+    }
+
+    /**
+     * Removes this replica from Consul now and stops registering it: the first step of a graceful
+     * stop, so that the load balancer stops routing here while the server still serves. Safe to
+     * call more than once.
+     *
+     * @param why for the log
+     */
+    public void deregister(String why) {
         synchronized (lock) {
             stopping = true;
             if (next != null) {
@@ -112,10 +126,11 @@ public class ConsulRegistrar {
                 String id = RegistrationSettings.serviceId(replica);
                 try {
                     consul.agentClient().deregister(id);
-                    transition(RegistrationState.DEREGISTERED, "Deregistered " + id + " from Consul");
+                    maybeRegistered = false;
+                    transition(RegistrationState.DEREGISTERED, "Deregistered " + id + " from Consul: " + why);
                 } catch (RuntimeException e) {
                     LOG.warning("Could not deregister " + id + " from Consul (" + reason(e)
-                            + "); Consul removes it after " + config.registration().get().deregisterAfter()
+                            + "); Consul removes it after " + config.settings().get().deregisterAfter()
                             + " of failing checks");
                 }
             }
@@ -128,19 +143,25 @@ public class ConsulRegistrar {
      * @return the current state of the registration
      */
     public RegistrationState state() {
-        synchronized (lock) {
-            return state;
-        }
+        return state;
+    }
+
+    /**
+     * @return why the last attempt failed, or empty while none has
+     */
+    public String lastFailure() {
+        String failure = lastFailure;
+        return failure == null ? "" : failure;
     }
 
     /**
      * @return a one-line description of what is (to be) registered, or why nothing is
      */
     public String describe() {
-        if (!config.registrationEnabled()) {
+        if (!config.enabled()) {
             return "off";
         }
-        return config.registration().map(this::describe).orElseGet(() -> String.join("; ", config.problems()));
+        return config.settings().map(this::describe).orElseGet(() -> String.join("; ", config.problems()));
     }
 
     private String describe(RegistrationSettings s) {
@@ -153,38 +174,63 @@ public class ConsulRegistrar {
             if (stopping) {
                 return;
             }
-            RegistrationSettings settings = config.registration().orElseThrow();
+            RegistrationSettings settings = config.settings().orElseThrow();
             String id = RegistrationSettings.serviceId(replica);
             try {
                 AgentClient agent = client(settings).agentClient();
-                if (state != RegistrationState.REGISTERED || !agent.getServices().containsKey(id)) {
+                Map<String, Service> services = agent.getServices();
+                if (state != RegistrationState.REGISTERED || !services.containsKey(id)) {
                     if (state == RegistrationState.REGISTERED) {
                         LOG.warning("Consul no longer has " + id + " (agent restarted?); registering it again");
                     }
-                    Registration registration = settings.toRegistration(replica);
+                    removeGhosts(agent, services, settings, id);
                     maybeRegistered = true;
-                    agent.register(registration);
+                    agent.register(settings.toRegistration(replica));
                     registeredOnce = true;
                     transition(RegistrationState.REGISTERED, "Registered " + describe(settings));
                 }
                 nextRetry = FIRST_RETRY;
                 lastFailure = null;
-                schedule(settings.refresh());
+                schedule(settings.refresh().value());
             } catch (RuntimeException e) {
                 if (!registeredOnce && rootCause(e) instanceof ConnectException) {
                     maybeRegistered = false;
                 }
-                String why = reason(e);
-                if (state != RegistrationState.RETRYING || !why.equals(lastFailure)) {
+                int code = e instanceof ConsulException ce ? ce.getCode() : 0;
+                boolean refused = code == 401 || code == 403;
+                String why = refused
+                        ? "Consul refused it (HTTP " + code + "): " + (settings.token().isPresent()
+                                ? "the ACL token in " + RegistrationConfig.CONSUL_TOKEN + " is unknown to Consul or may not"
+                                        + " register " + settings.serviceName()
+                                : RegistrationConfig.CONSUL_TOKEN + " is not set and this Consul requires a token")
+                        : reason(e);
+                why = redact(why, settings);
+                RegistrationState newState = refused ? RegistrationState.REFUSED : RegistrationState.RETRYING;
+                if (state != newState || !why.equals(lastFailure)) {
                     LOG.warning("Cannot register " + id + " in Consul at " + settings.consul().url() + ": " + why
-                            + "; retrying with backoff up to " + MAX_RETRY.toSeconds() + " s");
+                            + "; retrying with backoff up to " + settings.retryMax());
                     LOG.log(Level.FINE, "Consul registration failure", e);
                 }
-                state = RegistrationState.RETRYING;
+                state = newState;
                 lastFailure = why;
                 schedule(jitter(nextRetry));
                 Duration doubled = nextRetry.multipliedBy(2);
-                nextRetry = doubled.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : doubled;
+                nextRetry = doubled.compareTo(settings.retryMax().value()) > 0 ? settings.retryMax().value() : doubled;
+            }
+        }
+    }
+
+    /**
+     * Removes other instances of this service at this replica's address and port: they are what
+     * an earlier process on the same port left behind when it crashed.
+     */
+    private void removeGhosts(AgentClient agent, Map<String, Service> services, RegistrationSettings settings, String id) {
+        for (Service service : services.values()) {
+            if (!service.getId().equals(id) && service.getService().equals(settings.serviceName())
+                    && service.getAddress().equals(settings.address()) && service.getPort() == settings.port()) {
+                agent.deregister(service.getId());
+                LOG.info("Took over " + Hosts.forUrl(settings.address()) + ":" + settings.port() + " from "
+                        + service.getId() + ", left in Consul by an earlier process on the same port");
             }
         }
     }
@@ -218,6 +264,11 @@ public class ConsulRegistrar {
     static Duration jitter(Duration delay) {
         long millis = delay.toMillis();
         return Duration.ofMillis(millis * 4 / 5 + ThreadLocalRandom.current().nextLong(millis * 2 / 5 + 1));
+    }
+
+    /** The token never appears in a log line or a health check, whatever an exception says. */
+    private static String redact(String text, RegistrationSettings settings) {
+        return settings.token().filter(token -> !token.isEmpty()).map(token -> text.replace(token, "<token>")).orElse(text);
     }
 
     private static Throwable rootCause(Throwable e) {

@@ -1,6 +1,5 @@
 package dev.replicas.discovery;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,14 +18,16 @@ import com.orbitz.consul.model.agent.Registration;
  * @param address         the address Consul's check and Fabio use to reach this replica
  * @param port            the port they use: the container's published host port ({@code DOCKERPORT})
  * @param tags            service tags, Fabio's {@code urlprefix-} route among them
- * @param checkInterval   Consul duration between health checks, e.g. {@code 10s}
- * @param checkTimeout    Consul duration a check may take, e.g. {@code 30s}
- * @param deregisterAfter Consul duration after which a critical instance leaves the catalog
+ * @param checkInterval   between health checks, e.g. {@code 10s}
+ * @param checkTimeout    how long a check may take, e.g. {@code 30s}
+ * @param deregisterAfter after how long critical an instance leaves the catalog
  * @param refresh         how often a registered replica confirms Consul still has it
+ * @param retryMax        the longest wait between two attempts while Consul cannot be reached
  */
 public record RegistrationSettings(ConsulAddress consul, Optional<String> token, String serviceName,
-                                   String address, int port, List<String> tags, String checkInterval,
-                                   String checkTimeout, String deregisterAfter, Duration refresh) {
+                                   String address, int port, List<String> tags, ConsulDuration checkInterval,
+                                   ConsulDuration checkTimeout, ConsulDuration deregisterAfter,
+                                   ConsulDuration refresh, ConsulDuration retryMax) {
 
     /**
      * @param replica the replica's UUID
@@ -57,9 +58,9 @@ public record RegistrationSettings(ConsulAddress consul, Optional<String> token,
                 .meta(Map.of("uuid", replica.toString()))
                 .check(ImmutableRegCheck.builder()
                         .http(checkUrl())
-                        .interval(checkInterval)
-                        .timeout(checkTimeout)
-                        .deregisterCriticalServiceAfter(deregisterAfter)
+                        .interval(checkInterval.text())
+                        .timeout(checkTimeout.text())
+                        .deregisterCriticalServiceAfter(deregisterAfter.text())
                         .build())
                 .build();
     }

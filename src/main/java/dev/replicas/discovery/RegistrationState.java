@@ -12,6 +12,8 @@ public enum RegistrationState {
     REGISTERED,
     /** The last attempt failed; another one is scheduled. */
     RETRYING,
+    /** Consul refused the registration (ACL: no token, or one without the right); retrying. */
+    REFUSED,
     /** The application stopped and removed its registration. */
     DEREGISTERED
 }

@@ -46,6 +46,7 @@ public class ReadinessCheck implements HealthCheck {
                 .withData("warm-up", warmUp.outcome())
                 .withData("consul", registrar.state().name().toLowerCase(Locale.ROOT))
                 .withData("registration", registrar.describe())
+                .withData("consul-last-error", registrar.lastFailure())
                 .build();
     }
 }

@@ -7,7 +7,8 @@ import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.event.Observes;
 
 /**
- * Knows whether the application has begun to stop, so that readiness can go DOWN at once.
+ * Knows whether the application has begun to stop (or to drain, see {@link GracefulStop}), so that
+ * readiness can go DOWN at once.
  */
 @ApplicationScoped
 public class ShutdownSignal {
@@ -15,6 +16,11 @@ public class ShutdownSignal {
     private final AtomicBoolean stopping = new AtomicBoolean();
 
     void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        stopping.set(true);
+    }
+
+    /** The replica is about to stop: no longer ready. */
+    void beginStopping() {
         stopping.set(true);
     }
 

@@ -1,6 +1,6 @@
 package dev.replicas.hello;
 
-import dev.replicas.config.HelloConfig;
+import dev.replicas.discovery.ReplicaIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -22,13 +22,13 @@ public class HelloResource {
     private final int payloadSize;
 
     /**
-     * @param identity this replica's identity
-     * @param config   the service configuration (payload size)
+     * @param identity    this replica's identity
+     * @param payloadSize letters of Data per answer
      */
     @Inject
-    public HelloResource(ReplicaIdentity identity, HelloConfig config) {
+    public HelloResource(ReplicaIdentity identity, PayloadSize payloadSize) {
         this.identity = identity;
-        this.payloadSize = config.payloadSize();
+        this.payloadSize = payloadSize.letters();
     }
 
     /** For the CDI client proxy only. */

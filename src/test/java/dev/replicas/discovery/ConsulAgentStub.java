@@ -31,10 +31,13 @@ final class ConsulAgentStub implements AutoCloseable {
     private final Map<String, JsonNode> services = new ConcurrentHashMap<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresToServe = new AtomicInteger();
+    private volatile int refuseWith;
+    private volatile java.util.concurrent.CountDownLatch frozen;
 
     ConsulAgentStub() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/v1/agent/", this::handle);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
     }
 
@@ -45,6 +48,30 @@ final class ConsulAgentStub implements AutoCloseable {
     /** The next {@code n} register calls answer 500. */
     void failNextRegistrations(int n) {
         failuresToServe.set(n);
+    }
+
+    /** Register calls answer {@code status} (e.g. 403, as an agent with ACLs does), 0 to stop. */
+    void refuseRegistrationsWith(int status) {
+        refuseWith = status;
+    }
+
+    /** Every request hangs until {@link #thaw()}, as with a paused agent. */
+    void freeze() {
+        frozen = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    void thaw() {
+        java.util.concurrent.CountDownLatch latch = frozen;
+        frozen = null;
+        if (latch != null) {
+            latch.countDown();
+        }
+    }
+
+    /** A service some other process registered, as the agent lists it. */
+    void addService(String id, String name, String address, int port) {
+        services.put(id, JSON.createObjectNode().put("Id", id).put("Name", name).put("Address", address).put("Port", port)
+                .set("Tags", JSON.createArrayNode()));
     }
 
     /** What a restarted agent without persistent state has: nothing. */
@@ -67,6 +94,14 @@ final class ConsulAgentStub implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         String request = exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
         requests.add(request);
+        java.util.concurrent.CountDownLatch latch = frozen;
+        if (latch != null) {
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readAllBytes();
@@ -74,6 +109,10 @@ final class ConsulAgentStub implements AutoCloseable {
         if (request.equals("PUT /v1/agent/service/register")) {
             if (failuresToServe.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 respond(exchange, 500, "agent is not ready");
+                return;
+            }
+            if (refuseWith != 0) {
+                respond(exchange, refuseWith, "Permission denied: token with AccessorID 'x' lacks permission 'service:write'");
                 return;
             }
             JsonNode registration = JSON.readTree(body);
@@ -108,6 +147,7 @@ final class ConsulAgentStub implements AutoCloseable {
 
     @Override
     public void close() {
+        thaw();
         server.stop(0);
     }
 }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
@@ -18,8 +17,6 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-import dev.replicas.config.HelloConfig;
-import dev.replicas.hello.ReplicaIdentity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The registrar's own logic against a loopback stand-in for the agent, through the real
  * consul-client: retries, one log line per state change, refresh after an agent restart,
- * deregistration on stop.
+ * deregistration on stop, taking over from a ghost, ACL refusals, and a state that never waits.
  */
 class ConsulRegistrarTest {
 
@@ -80,8 +77,7 @@ class ConsulRegistrarTest {
         for (int i = 0; i < keyValues.length; i += 2) {
             values.put(keyValues[i], keyValues[i + 1]);
         }
-        HelloConfig config = HelloConfig.from(key -> Optional.ofNullable(values.get(key)), () -> "127.0.0.1");
-        return new ConsulRegistrar(config, identity, scheduler);
+        return new ConsulRegistrar(new RegistrationConfig(TestConfigs.of(values), () -> "127.0.0.1"), identity, scheduler);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -176,5 +172,84 @@ class ConsulRegistrarTest {
 
         assertEquals(RegistrationState.DISABLED, registrar.state());
         assertTrue(agent.requests().isEmpty(), agent.requests().toString());
+    }
+
+    @Test
+    void takesOverTheAddressAndPortFromAGhostOfAnEarlierProcess() throws Exception {
+        agent.addService("hello-ghost", "hello-server", "127.0.0.1", 8001);
+        agent.addService("hello-other-port", "hello-server", "127.0.0.1", 8002);
+        agent.addService("other-service", "postgres", "127.0.0.1", 8001);
+        ConsulRegistrar registrar = registrar();
+        registrar.onStart(null);
+        await("registered", () -> registrar.state() == RegistrationState.REGISTERED);
+
+        assertEquals(java.util.Set.of(id(), "hello-other-port", "other-service"), agent.services().keySet());
+        assertEquals(1, agent.count("PUT /v1/agent/service/deregister/hello-ghost"));
+        registrar.onStop(null);
+    }
+
+    @Test
+    void anAclRefusalSaysWhichSettingToLookAtAndNeverShowsTheToken() throws Exception {
+        agent.refuseRegistrationsWith(403);
+        ConsulRegistrar registrar = registrar("CONSUL_HTTP_TOKEN", "s3cr3t-t0ken");
+        registrar.onStart(null);
+        await("refused", () -> registrar.state() == RegistrationState.REFUSED);
+
+        assertEquals(1, warnings.size(), warnings.toString());
+        String message = warnings.get(0).getMessage();
+        assertTrue(message.contains("Consul refused it (HTTP 403): the ACL token in CONSUL_HTTP_TOKEN"), message);
+        assertTrue(registrar.lastFailure().contains("403"), registrar.lastFailure());
+        assertTrue(!message.contains("s3cr3t-t0ken") && !registrar.lastFailure().contains("s3cr3t-t0ken")
+                && !registrar.describe().contains("s3cr3t-t0ken"), message);
+
+        agent.refuseRegistrationsWith(0);
+        await("registered once the token is allowed", () -> registrar.state() == RegistrationState.REGISTERED);
+        registrar.onStop(null);
+    }
+
+    @Test
+    void withoutATokenTheRefusalSaysItIsNotSet() throws Exception {
+        agent.refuseRegistrationsWith(403);
+        ConsulRegistrar registrar = registrar();
+        registrar.onStart(null);
+        await("refused", () -> registrar.state() == RegistrationState.REFUSED);
+        assertTrue(registrar.lastFailure().contains("CONSUL_HTTP_TOKEN is not set"), registrar.lastFailure());
+        registrar.onStop(null);
+    }
+
+    @Test
+    void theStateIsReadableAtOnceWhileAgentCallsHang() throws Exception {
+        ConsulRegistrar registrar = registrar("hello.registration.refresh", "100ms");
+        registrar.onStart(null);
+        await("registered", () -> registrar.state() == RegistrationState.REGISTERED);
+        agent.freeze();
+        long calls = agent.requests().size();
+        await("a refresh hanging in the agent", () -> agent.requests().size() > calls);
+
+        long started = System.nanoTime();
+        RegistrationState state = registrar.state();
+        String described = registrar.describe();
+        String failure = registrar.lastFailure();
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+
+        assertEquals(RegistrationState.REGISTERED, state);
+        assertTrue(described.startsWith(id()) && failure.isEmpty(), described);
+        assertTrue(tookMillis < 50, "reading the state took " + tookMillis + " ms");
+        agent.thaw();
+        registrar.onStop(null);
+    }
+
+    @Test
+    void deregisteringEarlyLeavesNothingForTheStop() throws Exception {
+        ConsulRegistrar registrar = registrar();
+        registrar.onStart(null);
+        await("registered", () -> registrar.state() == RegistrationState.REGISTERED);
+
+        registrar.deregister("graceful stop");
+        registrar.onStop(null);
+
+        assertEquals(RegistrationState.DEREGISTERED, registrar.state());
+        assertEquals(1, agent.count("PUT /v1/agent/service/deregister/" + id()));
+        assertTrue(agent.services().isEmpty());
     }
 }

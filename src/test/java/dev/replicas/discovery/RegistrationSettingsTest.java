@@ -2,7 +2,6 @@ package dev.replicas.discovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,8 +18,9 @@ class RegistrationSettingsTest {
     @Test
     void registrationAsTheAgentReceivesIt() throws Exception {
         RegistrationSettings settings = new RegistrationSettings(ConsulAddress.parse("consul:8500"), Optional.empty(),
-                "hello-server", "host.docker.internal", 8004, List.of("urlprefix-/hello/api/v1"), "10s", "30s",
-                "1m", Duration.ofSeconds(30));
+                "hello-server", "host.docker.internal", 8004, List.of("urlprefix-/hello/api/v1"), ConsulDuration.parse("10s"),
+                ConsulDuration.parse("30s"), ConsulDuration.parse("1m"), ConsulDuration.parse("30s"),
+                ConsulDuration.parse("30s"));
 
         JsonNode json = Jackson.MAPPER.valueToTree(settings.toRegistration(ID));
 
@@ -41,7 +41,8 @@ class RegistrationSettingsTest {
     @Test
     void ipv6AddressesAreBracketedInTheCheckUrl() {
         RegistrationSettings settings = new RegistrationSettings(ConsulAddress.parse("consul"), Optional.empty(),
-                "hello-server", "fd00::5", 8001, List.of(), "10s", "30s", "1m", Duration.ofSeconds(30));
+                "hello-server", "fd00::5", 8001, List.of(), ConsulDuration.parse("10s"), ConsulDuration.parse("30s"),
+                ConsulDuration.parse("1m"), ConsulDuration.parse("30s"), ConsulDuration.parse("30s"));
         assertEquals("http://[fd00::5]:8001/health", settings.checkUrl());
     }
 }

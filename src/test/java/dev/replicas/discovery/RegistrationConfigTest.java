@@ -1,30 +1,26 @@
-package dev.replicas.config;
+package dev.replicas.discovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-import dev.replicas.discovery.RegistrationSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Configuration resolution, on top of the defaults the application really ships. */
-class HelloConfigTest {
+/** The registration settings through real MicroProfile Config, on top of the shipped defaults. */
+class RegistrationConfigTest {
 
     private final Map<String, String> values = new HashMap<>();
     private final List<LogRecord> logged = new ArrayList<>();
@@ -44,48 +40,51 @@ class HelloConfigTest {
     };
 
     @BeforeEach
-    void loadShippedDefaults() throws IOException {
-        Properties defaults = new Properties();
-        try (InputStream in = getClass().getResourceAsStream("/META-INF/microprofile-config.properties")) {
-            defaults.load(in);
-        }
-        defaults.forEach((k, v) -> values.put((String) k, (String) v));
+    void start() {
         values.put("http.port", "8000");
-        Logger.getLogger(HelloConfig.class.getName()).addHandler(capture);
+        Logger.getLogger(RegistrationConfig.class.getName()).addHandler(capture);
     }
 
     @AfterEach
     void stopCapturing() {
-        Logger.getLogger(HelloConfig.class.getName()).removeHandler(capture);
+        Logger.getLogger(RegistrationConfig.class.getName()).removeHandler(capture);
     }
 
-    private HelloConfig config() {
-        return HelloConfig.from(key -> Optional.ofNullable(values.get(key)), () -> "10.1.2.3");
+    private RegistrationConfig config() {
+        return new RegistrationConfig(TestConfigs.of(values), () -> "10.1.2.3");
     }
 
     @Test
     void defaultsGiveTheSeedsRegistration() {
         values.put("DOCKERPORT", "8003");
-        HelloConfig config = config();
-        RegistrationSettings s = config.registration().orElseThrow();
+        RegistrationSettings s = config().settings().orElseThrow();
         assertEquals("http://localhost:8500", s.consul().url());
         assertEquals("hello-server", s.serviceName());
         assertEquals("10.1.2.3", s.address());
         assertEquals(8003, s.port());
         assertEquals(List.of("urlprefix-/hello/api/v1"), s.tags());
-        assertEquals("10s", s.checkInterval());
-        assertEquals("30s", s.checkTimeout());
-        assertEquals("1m", s.deregisterAfter());
-        assertEquals(30, s.refresh().toSeconds());
+        assertEquals("10s", s.checkInterval().text());
+        assertEquals("30s", s.checkTimeout().text());
+        assertEquals("1m", s.deregisterAfter().text());
+        assertEquals(30, s.refresh().value().toSeconds());
+        assertEquals(30, s.retryMax().value().toSeconds());
         assertTrue(s.token().isEmpty());
-        assertEquals(200_000, config.payloadSize());
         assertTrue(logged.isEmpty(), "nothing to complain about");
     }
 
     @Test
     void withoutDockerPortTheServersOwnPortIsRegistered() {
         values.put("http.port", "9080");
-        assertEquals(9080, config().registration().orElseThrow().port());
+        assertEquals(9080, config().settings().orElseThrow().port());
+    }
+
+    @Test
+    void environmentVariablesNameTheKeysTheirOwnWay() {
+        values.put("HELLO_CHECK_INTERVAL", "2s");
+        values.put("HELLO_REGISTRATION_RETRY_MAX", "2s");
+        RegistrationSettings s = config().settings().orElseThrow();
+        assertEquals("2s", s.checkInterval().text());
+        assertEquals(2, s.retryMax().value().toSeconds());
     }
 
     @Test
@@ -95,18 +94,18 @@ class HelloConfigTest {
         values.put("CONSUL_HTTP_TOKEN", " secret ");
         values.put("hello.advertise.address", "host.docker.internal");
         values.put("hello.check.interval", "2s");
-        RegistrationSettings s = config().registration().orElseThrow();
+        RegistrationSettings s = config().settings().orElseThrow();
         assertEquals("https://consul.internal:8501", s.consul().url());
         assertEquals(Optional.of("secret"), s.token());
         assertEquals("http://host.docker.internal:8001/health", s.checkUrl());
-        assertEquals("2s", s.checkInterval());
+        assertEquals("2s", s.checkInterval().text());
     }
 
     @Test
     void extraTagsFollowTheRoute() {
         values.put("hello.service.tags", " urlprefix-/replica/8003/ strip=/replica/8003 , blue,,");
         assertEquals(List.of("urlprefix-/hello/api/v1", "urlprefix-/replica/8003/ strip=/replica/8003", "blue"),
-                config().registration().orElseThrow().tags());
+                config().settings().orElseThrow().tags());
     }
 
     @ParameterizedTest
@@ -118,46 +117,47 @@ class HelloConfigTest {
             "CONSUL_HTTP_ADDR        | ftp://c:1   | CONSUL_HTTP_ADDR='ftp://c:1' has scheme 'ftp'",
             "hello.advertise.address | not an ip!  | hello.advertise.address='not an ip!' is not a host name or IP address",
             "hello.check.interval    | 10 seconds  | hello.check.interval='10 seconds' is not a duration",
+            "hello.registration.retry-max | soon   | hello.registration.retry-max='soon' is not a duration",
             "hello.registration.enabled | yes      | hello.registration.enabled='yes' is not true or false",
     })
     void aBadValueIsOneLogLineNamingKeyAndValueAndNothingIsRegistered(String key, String value, String message) {
         values.put(key, value);
-        HelloConfig config = config();
-        assertTrue(config.registration().isEmpty(), "must not register with " + key + "=" + value);
+        RegistrationConfig config = config();
+        assertTrue(config.settings().isEmpty(), "must not register with " + key + "=" + value);
         assertEquals(1, config.problems().size(), config.problems().toString());
         assertTrue(config.problems().get(0).startsWith(message), config.problems().get(0));
         assertEquals(1, logged.size());
         assertTrue(logged.get(0).getMessage().contains(key + "='" + value + "'"), logged.get(0).getMessage());
+        assertTrue(logged.get(0).getMessage().endsWith("this replica will not register in Consul"));
     }
 
     @Test
     void everyBadKeyIsReported() {
         values.put("DOCKERPORT", "x");
         values.put("CONSUL_HTTP_ADDR", "");
-        HelloConfig config = config();
+        RegistrationConfig config = config();
         assertEquals(2, config.problems().size(), config.problems().toString());
         assertTrue(config.problems().get(1).startsWith("CONSUL_HTTP_ADDR is not set"));
         assertEquals(2, logged.size());
     }
 
     @Test
+    void theTokenIsNeverLogged() {
+        values.put("CONSUL_HTTP_TOKEN", "very-secret-token");
+        values.put("DOCKERPORT", "x");
+        config();
+        assertEquals(1, logged.size());
+        assertFalse(logged.get(0).getMessage().contains("very-secret-token"), logged.get(0).getMessage());
+    }
+
+    @Test
     void registrationCanBeSwitchedOff() {
         values.put("hello.registration.enabled", "false");
         values.put("DOCKERPORT", "garbage is not even looked at");
-        HelloConfig config = config();
-        assertFalse(config.registrationEnabled());
-        assertTrue(config.registration().isEmpty());
+        RegistrationConfig config = config();
+        assertFalse(config.enabled());
+        assertTrue(config.settings().isEmpty());
         assertTrue(config.problems().isEmpty());
         assertTrue(logged.isEmpty());
-    }
-
-    @ParameterizedTest
-    @CsvSource({"0, 0", "1024, 1024", "10000000, 10000000", "10000001, 200000", "-1, 200000", "lots, 200000"})
-    void payloadSizeIsBounded(String configured, int used) {
-        values.put("hello.payload.size", configured);
-        HelloConfig config = config();
-        assertEquals(used, config.payloadSize());
-        int expectedWarnings = configured.equals(String.valueOf(used)) ? 0 : 1;
-        assertEquals(expectedWarnings, logged.size());
     }
 }

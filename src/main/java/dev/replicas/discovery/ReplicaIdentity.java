@@ -1,4 +1,4 @@
-package dev.replicas.hello;
+package dev.replicas.discovery;
 
 import java.util.UUID;
 
