@@ -18,15 +18,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * The cluster that docker-maven-plugin started for the integration tests, as the tests reach it:
  * published ports on the loopback host, and the Docker CLI for the containers themselves.
  */
-final class Cluster {
+public final class Cluster {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String HOST = System.getProperty("cluster.host", "localhost");
-    static final int REPLICAS = Integer.getInteger("cluster.replicas", 4);
-    static final String NAME = System.getProperty("cluster.name", "hello");
-    static final String CONSUL = "http://" + HOST + ":" + System.getProperty("consul.port", "8500");
-    static final String FABIO = "http://" + HOST + ":" + System.getProperty("fabio.port", "9000");
-    static final String FABIO_UI = "http://" + HOST + ":" + System.getProperty("fabio.ui.port", "9001");
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final String HOST = System.getProperty("cluster.host", "localhost");
+    public static final int REPLICAS = Integer.getInteger("cluster.replicas", 4);
+    public static final String NAME = System.getProperty("cluster.name", "hello");
+    public static final String CONSUL = "http://" + HOST + ":" + System.getProperty("consul.port", "8500");
+    public static final String FABIO = "http://" + HOST + ":" + System.getProperty("fabio.port", "9000");
+    public static final String FABIO_UI = "http://" + HOST + ":" + System.getProperty("fabio.ui.port", "9001");
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -34,11 +34,11 @@ final class Cluster {
     }
 
     /** The host port replica {@code i} publishes (the profiles' default 8000 + i). */
-    static int replicaPort(int i) {
+    public static int replicaPort(int i) {
         return Integer.getInteger("hello.port." + i, 8000 + i);
     }
 
-    static List<Integer> replicaPorts() {
+    public static List<Integer> replicaPorts() {
         List<Integer> ports = new ArrayList<>();
         for (int i = 1; i <= REPLICAS; i++) {
             ports.add(replicaPort(i));
@@ -46,12 +46,12 @@ final class Cluster {
         return ports;
     }
 
-    static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+    public static HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    static JsonNode getJson(String url) throws IOException, InterruptedException {
+    public static JsonNode getJson(String url) throws IOException, InterruptedException {
         HttpResponse<String> response = get(url);
         if (response.statusCode() != 200) {
             throw new AssertionError("GET " + url + " answered " + response.statusCode() + ": " + response.body());
@@ -59,18 +59,41 @@ final class Cluster {
         return JSON.readTree(response.body());
     }
 
-    static void put(String url) throws IOException, InterruptedException {
+    public static void put(String url) throws IOException, InterruptedException {
         HTTP.send(HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.discarding());
     }
 
     /** Consul's passing instances of hello-server. */
-    static JsonNode passingInstances() throws IOException, InterruptedException {
+    public static JsonNode passingInstances() throws IOException, InterruptedException {
         return getJson(CONSUL + "/v1/health/service/hello-server?passing=true");
     }
 
+    /** All instances of hello-server that Consul lists, in any state. */
+    public static JsonNode allInstances() throws IOException, InterruptedException {
+        return getJson(CONSUL + "/v1/health/service/hello-server");
+    }
+
+    /** The targets Fabio routes /hello/api/v1 to, e.g. {@code http://host.docker.internal:8001/}. */
+    public static java.util.Set<String> fabioTargets() throws IOException, InterruptedException {
+        java.util.Set<String> targets = new java.util.TreeSet<>();
+        for (JsonNode route : getJson(FABIO_UI + "/api/routes")) {
+            if (route.get("path").asText().equals("/hello/api/v1")) {
+                targets.add(route.get("dst").asText());
+            }
+        }
+        return targets;
+    }
+
+    /** Waits until Consul lists {@code n} passing replicas and Fabio routes to {@code n}. */
+    public static void awaitRouted(int n, Duration limit) throws Exception {
+        await(n + " replicas passing and routed", limit,
+                () -> passingInstances().size() + " passing, Fabio routes to " + fabioTargets(),
+                seen -> seen.startsWith(n + " passing") && seen.split("host.docker.internal").length - 1 == n);
+    }
+
     /** Polls {@code probe} until {@code done} holds, at most {@code limit}; returns the last value. */
-    static <T> T await(String what, Duration limit, Probe<T> probe, Predicate<T> done) throws Exception {
+    public static <T> T await(String what, Duration limit, Probe<T> probe, Predicate<T> done) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         T value = probe.get();
         while (!done.test(value)) {
@@ -84,7 +107,7 @@ final class Cluster {
     }
 
     /** Runs the Docker CLI, bounded to one minute, and fails on a non-zero exit. */
-    static String docker(String... args) throws IOException, InterruptedException {
+    public static String docker(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("docker"));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -100,7 +123,7 @@ final class Cluster {
     }
 
     @FunctionalInterface
-    interface Probe<T> {
+    public interface Probe<T> {
         T get() throws Exception;
     }
 }

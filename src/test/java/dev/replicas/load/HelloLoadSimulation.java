@@ -120,7 +120,7 @@ public class HelloLoadSimulation extends Simulation {
         List<LoadResult.Window> windows = new ArrayList<>();
         List<LoadMonitor.Verdict> verdicts = settings.capacity() ? monitor.finalVerdicts() : List.of();
         for (LoadResult.Window w : recorder.windows()) {
-            LoadResult.Window window = w.withCpu(monitor.windowCpu(w.index()));
+            LoadResult.Window window = w.withCounters(monitor.windowCpu(w.index()), monitor.windowMemory(w.index()));
             if (settings.capacity()) {
                 window = window.withVerdict(verdicts.get(w.index()).held(), verdicts.get(w.index()).text());
             }

@@ -29,6 +29,8 @@ public final class LoadMonitor {
 
     private final Map<String, long[]> memory = new LinkedHashMap<>(); // name -> {samples, first, sum, max, last}
     private final Map<Integer, Map<String, Long>> windowCpu = new HashMap<>();
+    /** Per window: container -> {samples, sum of bytes}. */
+    private final Map<Integer, Map<String, long[]>> windowMemory = new HashMap<>();
     private volatile String stopReason;
     private final AtomicBoolean stopAsked = new AtomicBoolean();
     private volatile boolean running;
@@ -127,6 +129,17 @@ public final class LoadMonitor {
         return windowCpu.get(index);
     }
 
+    /** @return mean memory per container during a window, or null if none was read */
+    public synchronized Map<String, Long> windowMemory(int index) {
+        Map<String, long[]> sums = windowMemory.get(index);
+        if (sums == null) {
+            return null;
+        }
+        Map<String, Long> out = new LinkedHashMap<>();
+        sums.forEach((name, m) -> out.put(name, m[1] / Math.max(1, m[0])));
+        return out;
+    }
+
     /** @return memory per container over the run */
     public synchronized Map<String, LoadResult.Memory> memory() {
         Map<String, LoadResult.Memory> out = new LinkedHashMap<>();
@@ -208,7 +221,12 @@ public final class LoadMonitor {
     }
 
     private void sampleMemory() {
+        int window = Math.min(nextBoundary, recorder.plan().windows().size() - 1);
+        Map<String, long[]> inWindow = windowMemory.computeIfAbsent(window, k -> new LinkedHashMap<>());
         counters.memory().forEach((name, bytes) -> {
+            long[] w = inWindow.computeIfAbsent(name, k -> new long[2]);
+            w[0]++;
+            w[1] += bytes;
             long[] m = memory.computeIfAbsent(name, k -> new long[] {0, bytes, 0, 0, 0});
             m[0]++;
             m[2] += bytes;

@@ -135,7 +135,7 @@ public final class LoadRecorder {
             synchronized (t) {
                 out.add(new LoadResult.Window(w.index(), w.rate(), plan.startSecond(w.index()), w.seconds(), w.users(),
                         t.started, t.ok, t.failed, t.sampled, new TreeMap<>(t.failures), new TreeMap<>(t.replicas),
-                        t.all.counts(), t.successful.counts(), null, null, null));
+                        t.all.counts(), t.successful.counts(), null, null, null, null));
             }
         }
         return out;

@@ -179,8 +179,8 @@ public final class LoadReport {
                     "failed", "p50", "p99", "max", "answ/s", "gen ms/r", "held", "CPU ms per request: fabio, proxy, replicas"));
         } else {
             out.append(String.format(Locale.US, "Over time (%d s windows):%n", r.windows().get(0).seconds()));
-            out.append(String.format(Locale.US, "%-5s %6s %9s %8s %7s %7s %7s %7s %9s  %s%n", "from", "rate/s", "requests",
-                    "failed", "p50", "p99", "max", "answ/s", "gen ms/r", "CPU ms per request: fabio, proxy, replicas"));
+            out.append(String.format(Locale.US, "%-5s %6s %9s %8s %7s %7s %7s %7s %9s %8s  %s%n", "from", "rate/s", "requests",
+                    "failed", "p50", "p99", "max", "answ/s", "gen ms/r", "rep MiB", "CPU ms per request: fabio, proxy, replicas"));
         }
         for (LoadResult.Window w : ran) {
             LatencyHistogram h = LatencyHistogram.of(w.latency());
@@ -198,10 +198,22 @@ public final class LoadReport {
                     (double) w.ok() / w.seconds(), gen));
             if (capacity) {
                 out.append(String.format(Locale.US, "%6s ", w.held() == null ? "?" : w.held() ? "yes" : "no"));
+            } else {
+                out.append(String.format(Locale.US, "%8s ", replicaMemory(w.memoryBytes())));
             }
             out.append(' ').append(cpu).append('\n');
         }
         return out.toString();
+    }
+
+    /** Mean memory of one replica (the mean of the replicas' means) in a window, in MiB, or "-". */
+    static String replicaMemory(Map<String, Long> memory) {
+        if (memory == null) {
+            return "-";
+        }
+        double mean = memory.entrySet().stream().filter(e -> Names.isReplica(e.getKey()))
+                .mapToLong(Map.Entry::getValue).average().orElse(-1);
+        return mean < 0 ? "-" : String.format(Locale.US, "%.1f", mean / MIB);
     }
 
     /** The highest rate of the steps that held, counting from the first, up to the first that did not. */

@@ -27,7 +27,7 @@ class LoadReportTest {
         return new LoadResult.Window(index, rate, index * 10, 10, ok + failed, ok + failed, ok, failed, ok / 50,
                 failed == 0 ? Map.of() : Map.of("HTTP 502", failed), Map.of("uuid-a", ok / 2, "uuid-b", ok - ok / 2),
                 latency, latencyOk, Map.of("generator", 2_000_000L * (ok + failed), "fabio", 1_000_000L * (ok + failed),
-                "replica-1", 3_000_000L * (ok + failed)), held, null);
+                "replica-1", 3_000_000L * (ok + failed)), Map.of("replica-1", 100L << 20), held, null);
     }
 
     private static LoadResult result(String mode, int replicas, List<LoadResult.Window> windows) {
@@ -62,6 +62,7 @@ class LoadReportTest {
         assertTrue(text.matches("(?s).*rest of the host \\(kernel\\.\\.\\.\\)\\s+0\\.90\\s+.*"), text);
         assertTrue(text.matches("(?s).*host, all CPUs\\s+12\\.00\\s+6\\.00\\s+60\\.0 %.*"), text);
         assertTrue(text.contains("all replicas"), text);
+        assertTrue(text.matches("(?s).*0s\\s+100\\s+1,000\\s+0\\s+5\\s+50\\s+50\\s+100\\.0\\s+2\\.00\\s+100\\.0 .*"), text);
     }
 
     @Test

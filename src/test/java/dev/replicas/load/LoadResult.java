@@ -62,18 +62,18 @@ public record LoadResult(String mode, int replicas, String url, int payload, int
     public record Window(int index, double rate, int startSecond, int seconds, long planned, long started, long ok,
                          long failed, long sampled, Map<String, Long> failures, Map<String, Long> replicas,
                          Map<Long, Long> latency, Map<Long, Long> latencyOk, Map<String, Long> cpuNanos,
-                         Boolean held, String verdict) {
+                         Map<String, Long> memoryBytes, Boolean held, String verdict) {
 
-        /** @return this window with its CPU figures */
-        public Window withCpu(Map<String, Long> cpu) {
+        /** @return this window with its CPU and memory figures */
+        public Window withCounters(Map<String, Long> cpu, Map<String, Long> memory) {
             return new Window(index, rate, startSecond, seconds, planned, started, ok, failed, sampled, failures,
-                    replicas, latency, latencyOk, cpu, held, verdict);
+                    replicas, latency, latencyOk, cpu, memory, held, verdict);
         }
 
         /** @return this window with a capacity verdict */
         public Window withVerdict(boolean held, String verdict) {
             return new Window(index, rate, startSecond, seconds, planned, started, ok, failed, sampled, failures,
-                    replicas, latency, latencyOk, cpuNanos, held, verdict);
+                    replicas, latency, latencyOk, cpuNanos, memoryBytes, held, verdict);
         }
 
         /** @return requests that ended, with or without an answer */

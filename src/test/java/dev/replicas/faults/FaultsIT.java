@@ -1,0 +1,347 @@
+package dev.replicas.faults;
+
+import static dev.replicas.cluster.Cluster.REPLICAS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.replicas.cluster.Cluster;
+import dev.replicas.cluster.ConstantLoad;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Faults on the real cluster (Consul, Fabio, the replicas-4 profile), each under a constant load
+ * through Fabio: what fails, for how long, and what must not fail at all. Run by
+ * {@code mvn verify -Pfaults}; the figures go to target/faults-report.txt. The cases leave the
+ * cluster as they found it, but the last one, which stops it.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultsIT {
+
+    private static final int RATE = 50;
+    private static final String GATEWAY = System.getProperty("cluster.gateway", "172.17.0.1");
+    private static final String BIND = System.getProperty("cluster.bind", "127.0.0.1");
+    /** Consul's check of a replica: every 2 s, 2 s timeout (the cluster profiles' settings). */
+    private static final long CHECK_BOUND_MILLIS = 2_000 + 2_000;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    private static String replica(int i) {
+        return Cluster.NAME + "-replica-" + i;
+    }
+
+    private static boolean answers(String url, Duration timeout) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** A restarting replica resets connections: that is "not yet", not an error. */
+    private static String bodyOrNothing(String url) throws InterruptedException {
+        try {
+            return Cluster.get(url).body();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String idOnPort(int port) throws Exception {
+        for (JsonNode instance : Cluster.allInstances()) {
+            if (instance.get("Service").get("Port").asInt() == port) {
+                return instance.get("Service").get("ID").asText();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    @Order(1)
+    void nothingOfTheClusterListensBeyondLoopbackAndTheDockerGateway() throws Exception {
+        Set<Integer> ports = new TreeSet<>(Cluster.replicaPorts());
+        ports.addAll(List.of(Integer.getInteger("consul.port", 8500), Integer.getInteger("fabio.port", 9000),
+                Integer.getInteger("fabio.ui.port", 9001)));
+        List<String> listeners = new ArrayList<>();
+        for (String file : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            for (String line : Files.readAllLines(Path.of(file)).subList(1, Files.readAllLines(Path.of(file)).size())) {
+                String[] f = line.trim().split("\\s+");
+                if (!f[3].equals("0A")) {
+                    continue; // not LISTEN
+                }
+                String[] local = f[1].split(":");
+                int port = Integer.parseInt(local[1], 16);
+                if (ports.contains(port)) {
+                    listeners.add(address(local[0]) + ":" + port);
+                }
+            }
+        }
+        assertTrue(listeners.size() >= ports.size(), "every port listens somewhere: " + listeners);
+        for (String listener : listeners) {
+            String ip = listener.substring(0, listener.lastIndexOf(':'));
+            int port = Integer.parseInt(listener.substring(listener.lastIndexOf(':') + 1));
+            boolean replica = Cluster.replicaPorts().contains(port);
+            assertTrue(ip.equals(BIND) || replica && ip.equals(GATEWAY),
+                    listener + " listens beyond loopback" + (replica ? " and the Docker gateway " + GATEWAY : ""));
+        }
+        FaultReport.line("exposure", "listening: " + listeners);
+    }
+
+    /** An address of /proc/net/tcp(6): little-endian hex words. */
+    private static String address(String hex) throws Exception {
+        byte[] bytes = new byte[hex.length() / 2];
+        for (int word = 0; word < hex.length() / 8; word++) {
+            for (int b = 0; b < 4; b++) {
+                bytes[word * 4 + b] = (byte) Integer.parseInt(hex.substring(word * 8 + (3 - b) * 2, word * 8 + (3 - b) * 2 + 2), 16);
+            }
+        }
+        InetAddress address = InetAddress.getByAddress(bytes);
+        String text = address.getHostAddress();
+        return text.startsWith("0:0:0:0:0:ffff:") || text.startsWith("::ffff:")
+                ? InetAddress.getByAddress(java.util.Arrays.copyOfRange(bytes, 12, 16)).getHostAddress()
+                : new BigInteger(1, bytes).signum() == 0 ? (bytes.length == 4 ? "0.0.0.0" : "::") : text;
+    }
+
+    @Test
+    @Order(2)
+    void healthAnswersAtOnceWhileConsulIsFrozen() throws Exception {
+        String health = "http://" + Cluster.HOST + ":" + Cluster.replicaPort(1) + "/health";
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, Cluster.get(health).statusCode()); // this client's connection and code warm
+        }
+        try (ConstantLoad load = ConstantLoad.start(RATE, 60)) {
+            Cluster.docker("pause", ConsulContainer.NAME);
+            long slowest = 0;
+            try {
+                // A refresh (every 5 s) now hangs in Consul for its 5 s read timeout, holding the
+                // registrar's lock: readiness must not wait for it.
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(12);
+                while (System.nanoTime() < until) {
+                    long t0 = System.nanoTime();
+                    HttpResponse<String> response = Cluster.get(health);
+                    long took = (System.nanoTime() - t0) / 1_000_000;
+                    assertEquals(200, response.statusCode(), response.body());
+                    slowest = Math.max(slowest, took);
+                    Thread.sleep(200);
+                }
+            } finally {
+                Cluster.docker("unpause", ConsulContainer.NAME);
+            }
+            load.close();
+            FaultReport.line("consul frozen 12 s", "slowest /health " + slowest + " ms; load " + load);
+            assertTrue(slowest < 50, "/health took " + slowest + " ms while Consul was frozen");
+            assertTrue(load.failures().isEmpty(), "a frozen Consul must not cost requests: " + load);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aGracefulStopLeavesFabioBeforeItStopsListeningAndFailsNoRequest() throws Exception {
+        int port = Cluster.replicaPort(REPLICAS);
+        String container = replica(REPLICAS);
+        String live = "http://127.0.0.1:" + port + "/health/live";
+        String target = "http://host.docker.internal:" + port + "/";
+        try (ConstantLoad load = ConstantLoad.start(RATE, 90)) {
+            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            long stopAt = load.elapsedMillis();
+            Thread stopper = new Thread(() -> {
+                try {
+                    Cluster.docker("stop", container);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            stopper.start();
+            long routeGone = -1;
+            long portClosed = -1;
+            while (stopper.isAlive() || routeGone < 0 || portClosed < 0) {
+                if (routeGone < 0 && !Cluster.fabioTargets().contains(target)) {
+                    routeGone = load.elapsedMillis();
+                }
+                if (portClosed < 0 && !answers(live, Duration.ofMillis(500))) {
+                    portClosed = load.elapsedMillis();
+                }
+                if (load.elapsedMillis() - stopAt > 30_000) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            stopper.join(30_000);
+            long stopped = load.elapsedMillis();
+            Thread.sleep(2_000); // the load goes on over the 3 others: observed, not waited for
+            load.close();
+            FaultReport.line("docker stop of one replica", String.format(
+                    "left Fabio %d ms after SIGTERM, stopped listening %d ms after, container gone after %d ms; load %s",
+                    routeGone - stopAt, portClosed - stopAt, stopped - stopAt, load));
+            assertTrue(routeGone >= 0 && portClosed >= 0, "route gone at " + routeGone + ", port closed at " + portClosed);
+            assertTrue(routeGone < portClosed, "Fabio still routed to it after it stopped listening: route gone at "
+                    + routeGone + " ms, port closed at " + portClosed + " ms");
+            assertTrue(load.failures().isEmpty(), "a graceful stop must not fail a request: " + load);
+        } finally {
+            Cluster.docker("start", container);
+            Cluster.awaitRouted(REPLICAS, Duration.ofSeconds(120));
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aCrashedReplicaRestartedOnItsPortLeavesNoGhost() throws Exception {
+        int port = Cluster.replicaPort(REPLICAS);
+        String container = replica(REPLICAS);
+        String before = idOnPort(port);
+        try (ConstantLoad load = ConstantLoad.start(RATE, 120)) {
+            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            long killedAt = load.elapsedMillis();
+            Cluster.docker("kill", container);
+            Cluster.await("the crashed replica out of Fabio", Duration.ofSeconds(30), Cluster::fabioTargets,
+                    targets -> !targets.contains("http://host.docker.internal:" + port + "/"));
+            long outOfFabio = load.elapsedMillis();
+            long restartedAt = load.elapsedMillis();
+            Cluster.docker("start", container);
+            JsonNode instances = Cluster.await("exactly one passing instance on " + port + ", not " + before,
+                    Duration.ofSeconds(120), Cluster::allInstances, all -> {
+                        int onPort = 0;
+                        boolean passing = false;
+                        for (JsonNode i : all) {
+                            if (i.get("Service").get("Port").asInt() == port) {
+                                onPort++;
+                                passing = !i.get("Service").get("ID").asText().equals(before)
+                                        && i.get("Checks").toString().contains("\"passing\"")
+                                        && !i.get("Checks").toString().contains("\"critical\"");
+                            }
+                        }
+                        return onPort == 1 && passing;
+                    });
+            long oneInstance = load.elapsedMillis();
+            Cluster.awaitRouted(REPLICAS, Duration.ofSeconds(60));
+            load.close();
+            long lateFailures = load.failures().stream()
+                    .filter(f -> f.atMillis() > killedAt + CHECK_BOUND_MILLIS + 1_000).count();
+            FaultReport.line("docker kill, docker start of one replica", String.format(
+                    "out of Fabio %d ms after the kill; one passing instance on its port %d ms after the restart;"
+                            + " %d instances in all; load %s", outOfFabio - killedAt, oneInstance - restartedAt,
+                    instances.size(), load));
+            assertEquals(REPLICAS, instances.size(), "no ghost: " + instances);
+            assertTrue(!instances.toString().contains(before), before + " is still in Consul");
+            assertEquals(0, lateFailures, "failures beyond the check's bound (" + CHECK_BOUND_MILLIS + " ms): " + load);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void consulLosingItsStateHasEveryReplicaBackWithin10Seconds() throws Exception {
+        ConsulContainer consul = ConsulContainer.inspect();
+        try (ConstantLoad load = ConstantLoad.start(RATE, 120)) {
+            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            consul.remove();
+            consul.startFresh();
+            long leader = ConsulContainer.awaitLeader();
+            Cluster.awaitRouted(REPLICAS, Duration.ofSeconds(60));
+            long back = (System.nanoTime() - leader) / 1_000_000;
+            load.close();
+            FaultReport.line("Consul replaced by a fresh one", String.format(
+                    "all %d replicas registered and routed %d ms after its leader election; load %s", REPLICAS, back, load));
+            assertTrue(back <= 10_000, "back after " + back + " ms");
+        }
+    }
+
+    @Test
+    @Order(6)
+    void replicasStartedWithoutConsulRegisterWithin5SecondsOfItsLeader() throws Exception {
+        ConsulContainer consul = ConsulContainer.inspect();
+        try (ConstantLoad load = ConstantLoad.start(RATE, 180)) {
+            consul.remove();
+            List<String> all = new ArrayList<>();
+            for (int i = 1; i <= REPLICAS; i++) {
+                all.add(replica(i));
+            }
+            List<String> restart = new ArrayList<>(List.of("restart"));
+            restart.addAll(all);
+            Cluster.docker(restart.toArray(String[]::new));
+            for (int port : Cluster.replicaPorts()) {
+                Cluster.await("replica on " + port + " ready and retrying", Duration.ofSeconds(120),
+                        () -> bodyOrNothing("http://" + Cluster.HOST + ":" + port + "/health/ready"),
+                        body -> body.contains("\"UP\"") && body.contains("\"consul\":\"retrying\""));
+            }
+            consul.startFresh();
+            long leader = ConsulContainer.awaitLeader();
+            Cluster.await(REPLICAS + " replicas registered", Duration.ofSeconds(30), Cluster::allInstances,
+                    instances -> instances.size() == REPLICAS);
+            long registered = (System.nanoTime() - leader) / 1_000_000;
+            Cluster.awaitRouted(REPLICAS, Duration.ofSeconds(60));
+            long routed = (System.nanoTime() - leader) / 1_000_000;
+            load.close();
+            FaultReport.line("Consul absent while the replicas start, then started", String.format(
+                    "all %d registered %d ms and routed %d ms after its leader election; load %s",
+                    REPLICAS, registered, routed, load));
+            assertTrue(registered <= 5_000, "registered after " + registered + " ms");
+        }
+    }
+
+    @Test
+    @Order(100)
+    void mvnDockerStopFailsNoRequestWhileAnyReplicaIsStillRouted() throws Exception {
+        ConcurrentSkipListMap<Long, Integer> routed = new ConcurrentSkipListMap<>();
+        try (ConstantLoad load = ConstantLoad.start(RATE, 120)) {
+            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            Thread watcher = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        routed.put(load.elapsedMillis(), Cluster.fabioTargets().size());
+                        Thread.sleep(25);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Exception e) {
+                        routed.put(load.elapsedMillis(), 0); // Fabio itself gone
+                    }
+                }
+            });
+            watcher.setDaemon(true);
+            watcher.start();
+            long stopAt = load.elapsedMillis();
+            Process mvn = new ProcessBuilder("mvn", "-B", "-q", "-ntp", "docker:stop")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            assertTrue(mvn.waitFor(5, TimeUnit.MINUTES), "mvn docker:stop did not finish");
+            long stopped = load.elapsedMillis();
+            watcher.interrupt();
+            load.close();
+            List<ConstantLoad.Failure> whileRouted = new ArrayList<>();
+            for (ConstantLoad.Failure f : load.failures()) {
+                var before = routed.floorEntry(f.atMillis() - 100);
+                var after = routed.ceilingEntry(f.atMillis());
+                if (before != null && after != null && before.getValue() > 0 && after.getValue() > 0) {
+                    whileRouted.add(f);
+                }
+            }
+            long lastRouted = routed.entrySet().stream().filter(e -> e.getValue() > 0).mapToLong(e -> e.getKey()).max().orElse(stopAt);
+            FaultReport.line("mvn docker:stop of the whole cluster", String.format(
+                    "took %d ms; the last replica left Fabio %d ms after it began; %d failures while a replica was"
+                            + " still routed; load %s", stopped - stopAt, lastRouted - stopAt, whileRouted.size(), load));
+            assertEquals(0, mvn.exitValue(), "mvn docker:stop failed");
+            assertTrue(whileRouted.isEmpty(), "failed while replicas were still routed: " + whileRouted);
+        }
+    }
+}
