@@ -186,12 +186,32 @@ for v in "${variants[@]}"; do
 done
 
 # ---- 3. eight replicas behind Fabio ----------------------------------------------------------
+# The cluster profiles publish each replica's port on the Docker gateway to the image's second
+# listener, 8080 (README, "Exposure"). An image from before that listener gets it in a derived
+# image for this phase only: one more endpoint in the server's configuration, nothing else.
+cluster_image() { # IMAGE: prints the image to run in the cluster
+  if docker run --rm --entrypoint grep "$1" -rqs gatewayEndpoint /opt/wlp/usr/servers/defaultServer; then
+    echo "$1"; return
+  fi
+  local ctx derived=${1}-gateway
+  ctx=$(mktemp -d)
+  cat >"$ctx/gateway.xml" <<'XML'
+<server>
+    <httpEndpoint id="gatewayEndpoint" host="*" httpPort="8080" httpsPort="-1"/>
+</server>
+XML
+  printf 'FROM %s\nCOPY gateway.xml /opt/wlp/usr/servers/defaultServer/configDropins/overrides/gateway.xml\n' "$1" >"$ctx/Dockerfile"
+  docker build -q -t "$derived" "$ctx" >/dev/null
+  rm -rf "$ctx"
+  echo "$derived"
+}
 if [ -n "$cluster" ]; then
   "${MVN[@]}" docker:stop >/dev/null 2>&1 || true
   for v in "${variants[@]}"; do
-    log "8 replicas, $v: docker:start"
+    run_image=$(cluster_image "$v")
+    log "8 replicas, $run_image: docker:start"
     t0=$(now_ms)
-    "${MVN[@]}" docker:start -Preplicas-8 -Dapp.image="$v" >"$LOGS/start-8.log" 2>&1 \
+    "${MVN[@]}" docker:start -Preplicas-8 -Dapp.image="$run_image" >"$LOGS/start-8.log" 2>&1 \
       || { tail -30 "$LOGS/start-8.log" >&2; exit 1; }
     R[$v,routed]=$(( $(now_ms) - t0 ))
     log "8 replicas, $v: routed after ${R[$v,routed]} ms; $rate8/s for $seconds8 s through Fabio"

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicas.cluster.Cluster;
 import dev.replicas.cluster.ConstantLoad;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -134,7 +135,7 @@ class FaultsIT {
         }
         try (ConstantLoad load = ConstantLoad.start(RATE, 60)) {
             Cluster.docker("pause", ConsulContainer.NAME);
-            long slowest = 0;
+            List<Long> took = new ArrayList<>();
             try {
                 // A refresh (every 5 s) now hangs in Consul for its 5 s read timeout, holding the
                 // registrar's lock: readiness must not wait for it.
@@ -142,17 +143,24 @@ class FaultsIT {
                 while (System.nanoTime() < until) {
                     long t0 = System.nanoTime();
                     HttpResponse<String> response = Cluster.get(health);
-                    long took = (System.nanoTime() - t0) / 1_000_000;
+                    took.add((System.nanoTime() - t0) / 1_000_000);
                     assertEquals(200, response.statusCode(), response.body());
-                    slowest = Math.max(slowest, took);
                     Thread.sleep(200);
                 }
             } finally {
                 Cluster.docker("unpause", ConsulContainer.NAME);
             }
             load.close();
-            FaultReport.line("consul frozen 12 s", "slowest /health " + slowest + " ms; load " + load);
-            assertTrue(slowest < 50, "/health took " + slowest + " ms while Consul was frozen");
+            took.sort(null);
+            long p95 = took.get((int) Math.ceil(took.size() * 0.95) - 1);
+            long slowest = took.get(took.size() - 1);
+            FaultReport.line("consul frozen 12 s", String.format("%d probes of /health: p95 %d ms, slowest %d ms; load %s",
+                    took.size(), p95, slowest, load));
+            // Held by the registrar, /health would take Consul's 5 s read timeout and fail Consul's
+            // 2 s check. On a busy 2-core machine a single probe can miss 50 ms for reasons of its
+            // own (a GC, a core taken by the load), so 50 ms is asked of 95 % of the probes.
+            assertTrue(p95 <= 50, "/health p95 " + p95 + " ms while Consul was frozen: " + took);
+            assertTrue(slowest < 500, "/health took " + slowest + " ms while Consul was frozen");
             assertTrue(load.failures().isEmpty(), "a frozen Consul must not cost requests: " + load);
         }
     }
@@ -261,10 +269,29 @@ class FaultsIT {
             long leader = ConsulContainer.awaitLeader();
             Cluster.awaitRouted(REPLICAS, Duration.ofSeconds(60));
             long back = (System.nanoTime() - leader) / 1_000_000;
+            long backAt = load.elapsedMillis();
+            // The routes above are the ones Fabio had before, so they prove nothing about whether
+            // Fabio reads the fresh Consul: a change made only there must reach Fabio too.
+            String id = idOnPort(Cluster.replicaPort(1));
+            long maintenance = System.nanoTime();
+            Cluster.put(Cluster.CONSUL + "/v1/agent/service/maintenance/" + id + "?enable=true&reason=FaultsIT");
+            Cluster.await("Fabio drops the replica in maintenance", Duration.ofSeconds(10), Cluster::fabioTargets,
+                    targets -> targets.size() == REPLICAS - 1);
+            long followed = (System.nanoTime() - maintenance) / 1_000_000;
+            Cluster.put(Cluster.CONSUL + "/v1/agent/service/maintenance/" + id + "?enable=false");
+            Cluster.awaitRouted(REPLICAS, Duration.ofSeconds(10));
             load.close();
             FaultReport.line("Consul replaced by a fresh one", String.format(
-                    "all %d replicas registered and routed %d ms after its leader election; load %s", REPLICAS, back, load));
+                    "all %d replicas registered and routed %d ms after its leader election; a replica put in"
+                            + " maintenance in the fresh Consul left Fabio %d ms later; load %s",
+                    REPLICAS, back, followed, load));
             assertTrue(back <= 10_000, "back after " + back + " ms");
+            assertTrue(followed <= 2_000, "Fabio followed the fresh Consul after " + followed + " ms");
+            // A fresh Consul knows no replica until each one's next refresh registers it again, and
+            // Fabio, following it, has no route for that moment (404): that may fail requests, but
+            // nothing may fail once every replica is back.
+            List<ConstantLoad.Failure> afterBack = load.failures().stream().filter(f -> f.atMillis() > backAt).toList();
+            assertTrue(afterBack.isEmpty(), "failed after every replica was back: " + afterBack);
         }
     }
 
@@ -301,6 +328,20 @@ class FaultsIT {
         }
     }
 
+    /**
+     * The last case stops the cluster with {@code mvn docker:stop}, which is why the faults profile
+     * skips the build's own stop (it would find the network gone); if that case did not get to
+     * run, the cluster is stopped here the same way.
+     */
+    @AfterAll
+    static void stopTheClusterIfStillUp() throws Exception {
+        if (!Cluster.docker("ps", "-aq", "--filter", "name=" + Cluster.NAME + "-").isBlank()) {
+            Process mvn = new ProcessBuilder("mvn", "-B", "-q", "-ntp", "docker:stop")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+            assertTrue(mvn.waitFor(5, TimeUnit.MINUTES), "mvn docker:stop did not finish");
+        }
+    }
+
     @Test
     @Order(100)
     void mvnDockerStopFailsNoRequestWhileAnyReplicaIsStillRouted() throws Exception {
@@ -321,11 +362,15 @@ class FaultsIT {
             });
             watcher.setDaemon(true);
             watcher.start();
+            // Fabio's view while the cluster goes down, for when this case fails.
+            Process fabioLog = new ProcessBuilder("docker", "logs", "-f", "--since", "1s", Cluster.NAME + "-fabio")
+                    .redirectErrorStream(true).redirectOutput(Path.of("target", "fabio-during-stop.log").toFile()).start();
             long stopAt = load.elapsedMillis();
             Process mvn = new ProcessBuilder("mvn", "-B", "-q", "-ntp", "docker:stop")
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             assertTrue(mvn.waitFor(5, TimeUnit.MINUTES), "mvn docker:stop did not finish");
             long stopped = load.elapsedMillis();
+            fabioLog.destroy();
             watcher.interrupt();
             load.close();
             List<ConstantLoad.Failure> whileRouted = new ArrayList<>();

@@ -82,7 +82,7 @@ public final class LoadReport {
 
     static String render(LoadResult r) {
         StringBuilder out = new StringBuilder();
-        List<LoadResult.Window> ran = r.windows().stream().filter(w -> w.started() > 0).toList();
+        List<LoadResult.Window> ran = ran(r);
         long ok = ran.stream().mapToLong(LoadResult.Window::ok).sum();
         long failed = ran.stream().mapToLong(LoadResult.Window::failed).sum();
         long requests = ok + failed;
@@ -92,7 +92,8 @@ public final class LoadReport {
         String title = (r.replicas() == 1 ? "1 Container Replica" : r.replicas() + " Container Replicas")
                 + (capacity ? ", capacity" : "");
         out.append(title).append('\n').append("-".repeat(title.length())).append('\n');
-        LatencyHistogram all = r.latency();
+        LatencyHistogram all = new LatencyHistogram();
+        ran.forEach(w -> all.addAll(LatencyHistogram.of(w.latency())));
         out.append(line("Total Requests", requests, ""));
         out.append(line("Request Success", ok, ""));
         out.append(line("Request Fail", failed, ""));
@@ -102,7 +103,8 @@ public final class LoadReport {
         out.append(String.format(Locale.US, "p50 / p95 / p99: %,d / %,d / %,d (ms)%n",
                 all.percentile(50), all.percentile(95), all.percentile(99)));
         if (failed > 0) {
-            LatencyHistogram good = r.latencyOk();
+            LatencyHistogram good = new LatencyHistogram();
+            ran.forEach(w -> good.addAll(LatencyHistogram.of(w.latencyOk())));
             out.append(String.format(Locale.US, "Successful requests only: Avg %,d, Min %,d, Max %,d, p50 %,d, p99 %,d (ms)%n",
                     Math.round(good.mean()), good.min(), good.max(), good.percentile(50), good.percentile(99)));
             Map<String, Long> causes = new TreeMap<>();
@@ -141,9 +143,10 @@ public final class LoadReport {
      * replicas and the host, and replica memory (MiB: mean of the replicas' means, largest max).
      */
     static String summary(LoadResult r) {
-        long ok = r.windows().stream().mapToLong(LoadResult.Window::ok).sum();
-        long failed = r.windows().stream().mapToLong(LoadResult.Window::failed).sum();
-        LatencyHistogram all = r.latency();
+        long ok = ran(r).stream().mapToLong(LoadResult.Window::ok).sum();
+        long failed = ran(r).stream().mapToLong(LoadResult.Window::failed).sum();
+        LatencyHistogram all = new LatencyHistogram();
+        ran(r).forEach(w -> all.addAll(LatencyHistogram.of(w.latency())));
         Map<String, Long> parts = grouped(r.cpuNanos() == null ? Map.of() : r.cpuNanos());
         long answers = Math.max(1, ok + failed);
         StringBuilder out = new StringBuilder();
@@ -164,6 +167,24 @@ public final class LoadReport {
         out.append(String.format(Locale.ROOT, "memory.replica.max.mib=%.1f%n",
                 replicas.stream().mapToLong(LoadResult.Memory::max).max().orElse(0) / MIB));
         return out.toString();
+    }
+
+    /**
+     * The windows that count: those that sent requests; in a capacity run, up to the first step
+     * that did not hold (what the stopping load sent after it is not a measurement).
+     */
+    static List<LoadResult.Window> ran(LoadResult r) {
+        List<LoadResult.Window> ran = new ArrayList<>();
+        for (LoadResult.Window w : r.windows()) {
+            if (w.started() == 0) {
+                continue;
+            }
+            ran.add(w);
+            if (Boolean.FALSE.equals(w.held())) {
+                break;
+            }
+        }
+        return ran;
     }
 
     /** The per-window table, and for a capacity run the verdict. */
