@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.replicas.cluster.CaseReport;
 import dev.replicas.cluster.Cluster;
 import dev.replicas.cluster.ConstantLoad;
 import org.junit.jupiter.api.AfterAll;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class AclIT {
 
+    private static final CaseReport REPORT = new CaseReport("faults", "faults-report.txt");
     private static final String CONSUL = Cluster.NAME + "-consul-acl";
     private static final String NETWORK = System.getProperty("cluster.network", "hello-cluster");
     private static final String CONSUL_IMAGE = System.getProperty("consul.image", "hashicorp/consul:1.16.3");
@@ -149,7 +151,7 @@ class AclIT {
             assertEquals(1, warnings.stream().filter(l -> l.contains("Consul refused it")).count(),
                     "logged once, not per attempt: " + warnings);
             load.close();
-            FaultReport.line("Consul with ACLs (default deny)", "right token: registered; none and wrong: refused with "
+            REPORT.line("Consul with ACLs (default deny)", "right token: registered; none and wrong: refused with "
                     + "HTTP 403, named in one log line and /health/ready; tokens in no log or health output; load " + load);
             assertTrue(load.failures().isEmpty(), load.toString());
         }

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.replicas.cluster.CaseReport;
 import dev.replicas.cluster.Cluster;
 import dev.replicas.cluster.ConstantLoad;
 import org.junit.jupiter.api.AfterAll;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultsIT {
 
+    private static final CaseReport REPORT = new CaseReport("faults", "faults-report.txt");
     private static final int RATE = 50;
     private static final String GATEWAY = System.getProperty("cluster.gateway", "172.17.0.1");
     private static final String BIND = System.getProperty("cluster.bind", "127.0.0.1");
@@ -108,7 +110,7 @@ class FaultsIT {
             assertTrue(ip.equals(BIND) || replica && ip.equals(GATEWAY),
                     listener + " listens beyond loopback" + (replica ? " and the Docker gateway " + GATEWAY : ""));
         }
-        FaultReport.line("exposure", "listening: " + listeners);
+        REPORT.line("exposure", "listening: " + listeners);
     }
 
     /** An address of /proc/net/tcp(6): little-endian hex words. */
@@ -154,7 +156,7 @@ class FaultsIT {
             took.sort(null);
             long p95 = took.get((int) Math.ceil(took.size() * 0.95) - 1);
             long slowest = took.get(took.size() - 1);
-            FaultReport.line("consul frozen 12 s", String.format("%d probes of /health: p95 %d ms, slowest %d ms; load %s",
+            REPORT.line("consul frozen 12 s", String.format("%d probes of /health: p95 %d ms, slowest %d ms; load %s",
                     took.size(), p95, slowest, load));
             // Held by the registrar, /health would take Consul's 5 s read timeout and fail Consul's
             // 2 s check. On a busy machine a single probe can miss 50 ms for reasons of its
@@ -201,7 +203,7 @@ class FaultsIT {
             long stopped = load.elapsedMillis();
             Thread.sleep(2_000); // the load goes on over the 3 others: observed, not waited for
             load.close();
-            FaultReport.line("docker stop of one replica", String.format(
+            REPORT.line("docker stop of one replica", String.format(
                     "left Fabio %d ms after SIGTERM, stopped listening %d ms after, container gone after %d ms; load %s",
                     routeGone - stopAt, portClosed - stopAt, stopped - stopAt, load));
             assertTrue(routeGone >= 0 && portClosed >= 0, "route gone at " + routeGone + ", port closed at " + portClosed);
@@ -252,7 +254,7 @@ class FaultsIT {
             load.close();
             long lateFailures = load.failures().stream()
                     .filter(f -> f.atMillis() > killedAt + CHECK_BOUND_MILLIS + 1_000).count();
-            FaultReport.line("docker kill, docker start of one replica", String.format(
+            REPORT.line("docker kill, docker start of one replica", String.format(
                     "out of Fabio %d ms after the kill; the restarted replica ready %d ms after docker start, and"
                             + " the only, passing, instance on its port %d ms after that; %d instances in all; load %s",
                     outOfFabio - killedAt, readyAt - restartedAt, oneInstance - readyAt, instances.size(), load));
@@ -287,7 +289,7 @@ class FaultsIT {
             Cluster.put(Cluster.CONSUL + "/v1/agent/service/maintenance/" + id + "?enable=false");
             Cluster.awaitRouted(REPLICAS, Duration.ofSeconds(10));
             load.close();
-            FaultReport.line("Consul replaced by a fresh one", String.format(
+            REPORT.line("Consul replaced by a fresh one", String.format(
                     "all %d replicas registered and routed %d ms after its leader election; a replica put in"
                             + " maintenance in the fresh Consul left Fabio %d ms later; load %s",
                     REPLICAS, back, followed, load));
@@ -327,7 +329,7 @@ class FaultsIT {
             Cluster.awaitRouted(REPLICAS, Duration.ofSeconds(60));
             long routed = (System.nanoTime() - leader) / 1_000_000;
             load.close();
-            FaultReport.line("Consul absent while the replicas start, then started", String.format(
+            REPORT.line("Consul absent while the replicas start, then started", String.format(
                     "all %d registered %d ms and routed %d ms after its leader election; load %s",
                     REPLICAS, registered, routed, load));
             assertTrue(registered <= 5_000, "registered after " + registered + " ms");
@@ -388,7 +390,7 @@ class FaultsIT {
                 }
             }
             long lastRouted = routed.entrySet().stream().filter(e -> e.getValue() > 0).mapToLong(e -> e.getKey()).max().orElse(stopAt);
-            FaultReport.line("mvn docker:stop of the whole cluster", String.format(
+            REPORT.line("mvn docker:stop of the whole cluster", String.format(
                     "took %d ms; the last replica left Fabio %d ms after it began; %d failures while a replica was"
                             + " still routed; load %s", stopped - stopAt, lastRouted - stopAt, whileRouted.size(), load));
             assertEquals(0, mvn.exitValue(), "mvn docker:stop failed");

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.replicas.cluster.CaseReport;
 import dev.replicas.cluster.Cluster;
 import dev.replicas.cluster.ConstantLoad;
 import org.junit.jupiter.api.MethodOrderer;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MultiHostIT {
 
+    private static final CaseReport REPORT = new CaseReport("multi-host", "multihost-report.txt");
     private static final int RATE = 50;
     private static final int REPLICAS = 4;
     private static final List<String> SERVERS = List.of("hello-mh-server-1", "hello-mh-server-2", "hello-mh-server-3");
@@ -102,7 +104,7 @@ class MultiHostIT {
         assertEquals(Set.of("host-a:host-a:8101", "host-a:host-a:8102", "host-b:host-b:8201", "host-b:host-b:8202"),
                 placement, "each replica on its own host's agent, advertising its host");
         assertEquals(REPLICAS, targets().size(), targets().toString());
-        MultiHostReport.line("cluster", "3 servers (leader " + leader() + "), replicas " + placement);
+        REPORT.line("cluster", "3 servers (leader " + leader() + "), replicas " + placement);
     }
 
     @Test
@@ -125,7 +127,7 @@ class MultiHostIT {
             Cluster.await("3 s more of load under the new leader", Duration.ofSeconds(20), load::ok,
                     ok -> ok >= okSoFar + 3L * RATE);
             load.close();
-            MultiHostReport.line("leader stopped", String.format(
+            REPORT.line("leader stopped", String.format(
                     "%s (%s) stopped; %s elected %d ms later; %d replicas still registered and passing; load %s",
                     before, server, after, elected, passing.size(), load));
             assertNotEquals(before, after);
@@ -154,7 +156,7 @@ class MultiHostIT {
                     ok -> ok >= okSoFar + 2L * RATE);
             load.close();
             long lastFailure = load.failures().stream().mapToLong(ConstantLoad.Failure::atMillis).max().orElse(killedAt) - killedAt;
-            MultiHostReport.line("host-a killed (agent and both replicas)", String.format(
+            REPORT.line("host-a killed (agent and both replicas)", String.format(
                     "out of Fabio after %d ms; %d failed requests, the last %d ms after the kill; load %s",
                     gone, load.failures().size(), lastFailure, load));
             assertTrue(gone <= 10_000, "host-a routed for " + gone + " ms");
@@ -205,7 +207,7 @@ class MultiHostIT {
             kept.retainAll(before);
             long lastFailure = load.failures().stream().mapToLong(ConstantLoad.Failure::atMillis).max().orElse(startedAt)
                     - startedAt;
-            MultiHostReport.line("host-a back", String.format("its new replicas registered and routed %d ms after"
+            REPORT.line("host-a back", String.format("its new replicas registered and routed %d ms after"
                     + " docker start, %d instances in all; %d failed requests, the last %d ms after the start; load %s",
                     back, all.size(), load.failures().size(), lastFailure, load));
             assertEquals(2, kept.size(), "host-b's two replicas kept their IDs, host-a's are new: " + all);
