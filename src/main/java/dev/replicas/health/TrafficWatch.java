@@ -17,12 +17,10 @@ import jakarta.ws.rs.ext.Provider;
 public class TrafficWatch implements ContainerRequestFilter {
 
     private final AtomicLong lastNanos = new AtomicLong(System.nanoTime());
-    private final AtomicLong count = new AtomicLong();
 
     @Override
     public void filter(ContainerRequestContext request) {
         lastNanos.set(System.nanoTime());
-        count.incrementAndGet();
     }
 
     /**
@@ -30,12 +28,5 @@ public class TrafficWatch implements ContainerRequestFilter {
      */
     public long lastRequestNanos() {
         return lastNanos.get();
-    }
-
-    /**
-     * @return requests so far
-     */
-    public long requests() {
-        return count.get();
     }
 }

@@ -18,8 +18,8 @@ import jakarta.ws.rs.core.StreamingOutput;
 @ApplicationScoped
 public class HelloResource {
 
-    private final ReplicaIdentity identity;
-    private final int payloadSize;
+    /** Immutable: the fixed parts made once; every {@code writeTo} draws its own letters. */
+    private final HelloPayload payload;
 
     /**
      * @param identity    this replica's identity
@@ -27,14 +27,12 @@ public class HelloResource {
      */
     @Inject
     public HelloResource(ReplicaIdentity identity, PayloadSize payloadSize) {
-        this.identity = identity;
-        this.payloadSize = payloadSize.letters();
+        this.payload = new HelloPayload(identity.uuid(), payloadSize.letters());
     }
 
     /** For the CDI client proxy only. */
     protected HelloResource() {
-        this.identity = null;
-        this.payloadSize = 0;
+        this.payload = null;
     }
 
     /**
@@ -43,7 +41,6 @@ public class HelloResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response hello() {
-        HelloPayload payload = new HelloPayload(identity.uuid(), payloadSize);
         return Response.ok((StreamingOutput) payload::writeTo)
                 .header(HttpHeaders.CONTENT_LENGTH, payload.length())
                 .build();

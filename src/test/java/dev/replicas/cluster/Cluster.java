@@ -89,7 +89,7 @@ public final class Cluster {
     public static void awaitRouted(int n, Duration limit) throws Exception {
         await(n + " replicas passing and routed", limit,
                 () -> passingInstances().size() + " passing, Fabio routes to " + fabioTargets(),
-                seen -> seen.startsWith(n + " passing") && seen.split("host.docker.internal").length - 1 == n);
+                seen -> seen.startsWith(n + " passing") && seen.split("http://").length - 1 == n);
     }
 
     /** Polls {@code probe} until {@code done} holds, at most {@code limit}; returns the last value. */

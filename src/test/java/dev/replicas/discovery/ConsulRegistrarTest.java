@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,34 +27,22 @@ class ConsulRegistrarTest {
 
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final ReplicaIdentity identity = new ReplicaIdentity();
-    private final List<LogRecord> warnings = new ArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                warnings.add(record);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture log;
     private ConsulAgentStub agent;
+
+    private List<LogRecord> warnings() {
+        return log.atLeast(Level.WARNING);
+    }
 
     @BeforeEach
     void start() throws Exception {
         agent = new ConsulAgentStub();
-        Logger.getLogger(ConsulRegistrar.class.getName()).addHandler(capture);
+        log = LogCapture.of(ConsulRegistrar.class);
     }
 
     @AfterEach
     void stop() {
-        Logger.getLogger(ConsulRegistrar.class.getName()).removeHandler(capture);
+        log.close();
         scheduler.shutdownNow();
         agent.close();
     }
@@ -106,7 +91,7 @@ class ConsulRegistrarTest {
         assertEquals(RegistrationState.DEREGISTERED, registrar.state());
         assertTrue(agent.services().isEmpty());
         assertEquals(1, agent.count("PUT /v1/agent/service/deregister/" + id()));
-        assertTrue(warnings.isEmpty(), warnings.toString());
+        assertTrue(warnings().isEmpty(), warnings().toString());
     }
 
     @Test
@@ -118,8 +103,8 @@ class ConsulRegistrarTest {
         await("registered", () -> registrar.state() == RegistrationState.REGISTERED);
 
         assertEquals(3, agent.count("PUT /v1/agent/service/register"));
-        assertEquals(1, warnings.size(), "one warning for two identical failures: " + warnings);
-        assertTrue(warnings.get(0).getMessage().contains("Cannot register " + id()), warnings.get(0).getMessage());
+        assertEquals(1, warnings().size(), "one warning for two identical failures: " + warnings());
+        assertTrue(warnings().get(0).getMessage().contains("Cannot register " + id()), warnings().get(0).getMessage());
         registrar.onStop(null);
     }
 
@@ -134,7 +119,7 @@ class ConsulRegistrarTest {
         assertTrue(tookMillis < 1_000, "onStart blocked for " + tookMillis + " ms");
         registrar.onStop(null);
         assertEquals(RegistrationState.RETRYING, registrar.state(), "nothing to deregister from an absent agent");
-        assertTrue(warnings.stream().noneMatch(w -> w.getMessage().contains("deregister")), warnings.toString());
+        assertTrue(warnings().stream().noneMatch(w -> w.getMessage().contains("deregister")), warnings().toString());
     }
 
     @Test
@@ -148,8 +133,8 @@ class ConsulRegistrarTest {
         await("registered again", () -> agent.services().containsKey(id()));
         assertEquals(2, agent.count("PUT /v1/agent/service/register"));
         assertEquals(RegistrationState.REGISTERED, registrar.state());
-        assertEquals(1, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).getMessage().contains("no longer has"), warnings.get(0).getMessage());
+        assertEquals(1, warnings().size(), warnings().toString());
+        assertTrue(warnings().get(0).getMessage().contains("no longer has"), warnings().get(0).getMessage());
         registrar.onStop(null);
     }
 
@@ -195,8 +180,8 @@ class ConsulRegistrarTest {
         registrar.onStart(null);
         await("refused", () -> registrar.state() == RegistrationState.REFUSED);
 
-        assertEquals(1, warnings.size(), warnings.toString());
-        String message = warnings.get(0).getMessage();
+        assertEquals(1, warnings().size(), warnings().toString());
+        String message = warnings().get(0).getMessage();
         assertTrue(message.contains("Consul refused it (HTTP 403): the ACL token in CONSUL_HTTP_TOKEN"), message);
         assertTrue(registrar.lastFailure().contains("403"), registrar.lastFailure());
         assertTrue(!message.contains("s3cr3t-t0ken") && !registrar.lastFailure().contains("s3cr3t-t0ken")

@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,31 +19,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RegistrationConfigTest {
 
     private final Map<String, String> values = new HashMap<>();
-    private final List<LogRecord> logged = new ArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture log;
 
     @BeforeEach
     void start() {
         values.put("http.port", "8000");
-        Logger.getLogger(RegistrationConfig.class.getName()).addHandler(capture);
+        log = LogCapture.of(RegistrationConfig.class);
     }
 
     @AfterEach
     void stopCapturing() {
-        Logger.getLogger(RegistrationConfig.class.getName()).removeHandler(capture);
+        log.close();
     }
 
     private RegistrationConfig config() {
@@ -69,7 +51,7 @@ class RegistrationConfigTest {
         assertEquals(30, s.refresh().value().toSeconds());
         assertEquals(30, s.retryMax().value().toSeconds());
         assertTrue(s.token().isEmpty());
-        assertTrue(logged.isEmpty(), "nothing to complain about");
+        assertTrue(log.records().isEmpty(), "nothing to complain about");
     }
 
     @Test
@@ -126,9 +108,9 @@ class RegistrationConfigTest {
         assertTrue(config.settings().isEmpty(), "must not register with " + key + "=" + value);
         assertEquals(1, config.problems().size(), config.problems().toString());
         assertTrue(config.problems().get(0).startsWith(message), config.problems().get(0));
-        assertEquals(1, logged.size());
-        assertTrue(logged.get(0).getMessage().contains(key + "='" + value + "'"), logged.get(0).getMessage());
-        assertTrue(logged.get(0).getMessage().endsWith("this replica will not register in Consul"));
+        assertEquals(1, log.records().size());
+        assertTrue(log.records().get(0).getMessage().contains(key + "='" + value + "'"), log.records().get(0).getMessage());
+        assertTrue(log.records().get(0).getMessage().endsWith("this replica will not register in Consul"));
     }
 
     @Test
@@ -138,7 +120,7 @@ class RegistrationConfigTest {
         RegistrationConfig config = config();
         assertEquals(2, config.problems().size(), config.problems().toString());
         assertTrue(config.problems().get(1).startsWith("CONSUL_HTTP_ADDR is not set"));
-        assertEquals(2, logged.size());
+        assertEquals(2, log.records().size());
     }
 
     @Test
@@ -146,8 +128,8 @@ class RegistrationConfigTest {
         values.put("CONSUL_HTTP_TOKEN", "very-secret-token");
         values.put("DOCKERPORT", "x");
         config();
-        assertEquals(1, logged.size());
-        assertFalse(logged.get(0).getMessage().contains("very-secret-token"), logged.get(0).getMessage());
+        assertEquals(1, log.records().size());
+        assertFalse(log.records().get(0).getMessage().contains("very-secret-token"), log.records().get(0).getMessage());
     }
 
     @Test
@@ -158,6 +140,6 @@ class RegistrationConfigTest {
         assertFalse(config.enabled());
         assertTrue(config.settings().isEmpty());
         assertTrue(config.problems().isEmpty());
-        assertTrue(logged.isEmpty());
+        assertTrue(log.records().isEmpty());
     }
 }

@@ -3,13 +3,9 @@ package dev.replicas.hello;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
+import dev.replicas.discovery.LogCapture;
 import dev.replicas.discovery.TestConfigs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,30 +15,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class PayloadSizeTest {
 
-    private final List<LogRecord> logged = new ArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture log;
 
     @BeforeEach
     void capture() {
-        Logger.getLogger(PayloadSize.class.getName()).addHandler(capture);
+        log = LogCapture.of(PayloadSize.class);
     }
 
     @AfterEach
     void release() {
-        Logger.getLogger(PayloadSize.class.getName()).removeHandler(capture);
+        log.close();
     }
 
     @ParameterizedTest
@@ -51,11 +33,11 @@ class PayloadSizeTest {
         PayloadSize size = new PayloadSize(TestConfigs.of(Map.of("hello.payload.size", configured)));
         assertEquals(used, size.letters());
         if (configured.equals(String.valueOf(used))) {
-            assertTrue(logged.isEmpty(), logged.toString());
+            assertTrue(log.records().isEmpty(), log.records().toString());
         } else {
-            assertEquals(1, logged.size());
+            assertEquals(1, log.records().size());
             assertEquals("Bad configuration: hello.payload.size='" + configured + "' is not a number from 0 to 10000000;"
-                    + " using 200000", logged.get(0).getMessage());
+                    + " using 200000", log.records().get(0).getMessage());
         }
     }
 

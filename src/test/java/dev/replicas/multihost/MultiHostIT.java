@@ -75,13 +75,6 @@ class MultiHostIT {
         throw new AssertionError(container + " logged no 'entering leader state' since " + since);
     }
 
-    /** Consul lists {@code n} passing replicas and Fabio routes to {@code n}. */
-    private static void awaitRouted(int n, Duration limit) throws Exception {
-        Cluster.await(n + " replicas passing and routed", limit,
-                () -> Cluster.passingInstances().size() + " passing, Fabio routes to " + targets(),
-                seen -> seen.startsWith(n + " passing") && seen.split("http://").length - 1 == n);
-    }
-
     private static Set<String> targets() throws Exception {
         try {
             return Cluster.fabioTargets();
@@ -194,7 +187,7 @@ class MultiHostIT {
                         }
                         return instances.size() == REPLICAS && fresh == 2;
                     });
-            awaitRouted(REPLICAS, Duration.ofSeconds(30));
+            Cluster.awaitRouted(REPLICAS, Duration.ofSeconds(30));
             long back = load.elapsedMillis() - startedAt;
             long okSoFar = load.ok();
             Cluster.await("2 s more of load with host-a back", Duration.ofSeconds(20), load::ok,
