@@ -92,8 +92,7 @@ public final class LoadReport {
         String title = (r.replicas() == 1 ? "1 Container Replica" : r.replicas() + " Container Replicas")
                 + (capacity ? ", capacity" : "");
         out.append(title).append('\n').append("-".repeat(title.length())).append('\n');
-        LatencyHistogram all = new LatencyHistogram();
-        ran.forEach(w -> all.addAll(LatencyHistogram.of(w.latency())));
+        LatencyHistogram all = latency(ran, false);
         out.append(line("Total Requests", requests, ""));
         out.append(line("Request Success", ok, ""));
         out.append(line("Request Fail", failed, ""));
@@ -103,8 +102,7 @@ public final class LoadReport {
         out.append(String.format(Locale.US, "p50 / p95 / p99: %,d / %,d / %,d (ms)%n",
                 all.percentile(50), all.percentile(95), all.percentile(99)));
         if (failed > 0) {
-            LatencyHistogram good = new LatencyHistogram();
-            ran.forEach(w -> good.addAll(LatencyHistogram.of(w.latencyOk())));
+            LatencyHistogram good = latency(ran, true);
             out.append(String.format(Locale.US, "Successful requests only: Avg %,d, Min %,d, Max %,d, p50 %,d, p99 %,d (ms)%n",
                     Math.round(good.mean()), good.min(), good.max(), good.percentile(50), good.percentile(99)));
             Map<String, Long> causes = new TreeMap<>();
@@ -143,10 +141,10 @@ public final class LoadReport {
      * replicas and the host, and replica memory (MiB: mean of the replicas' means, largest max).
      */
     static String summary(LoadResult r) {
-        long ok = ran(r).stream().mapToLong(LoadResult.Window::ok).sum();
-        long failed = ran(r).stream().mapToLong(LoadResult.Window::failed).sum();
-        LatencyHistogram all = new LatencyHistogram();
-        ran(r).forEach(w -> all.addAll(LatencyHistogram.of(w.latency())));
+        List<LoadResult.Window> ran = ran(r);
+        long ok = ran.stream().mapToLong(LoadResult.Window::ok).sum();
+        long failed = ran.stream().mapToLong(LoadResult.Window::failed).sum();
+        LatencyHistogram all = latency(ran, false);
         Map<String, Long> parts = grouped(r.cpuNanos() == null ? Map.of() : r.cpuNanos());
         long answers = Math.max(1, ok + failed);
         StringBuilder out = new StringBuilder();
@@ -185,6 +183,13 @@ public final class LoadReport {
             }
         }
         return ran;
+    }
+
+    /** The response times of these windows together: all answers, or the successful ones only. */
+    static LatencyHistogram latency(List<LoadResult.Window> windows, boolean okOnly) {
+        LatencyHistogram merged = new LatencyHistogram();
+        windows.forEach(w -> merged.addAll(LatencyHistogram.of(okOnly ? w.latencyOk() : w.latency())));
+        return merged;
     }
 
     /** The per-window table, and for a capacity run the verdict. */
