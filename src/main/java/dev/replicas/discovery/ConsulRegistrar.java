@@ -200,9 +200,10 @@ public class ConsulRegistrar {
                 boolean refused = code == 401 || code == 403;
                 String why = refused
                         ? "Consul refused it (HTTP " + code + "): " + (settings.token().isPresent()
-                                ? "the ACL token in " + RegistrationConfig.CONSUL_TOKEN + " is unknown to Consul or may not"
+                                ? "the ACL token in " + config.tokenKey() + " is unknown to Consul or may not"
                                         + " register " + settings.serviceName()
-                                : RegistrationConfig.CONSUL_TOKEN + " is not set and this Consul requires a token")
+                                : "no ACL token is set (" + RegistrationConfig.CONSUL_TOKEN + " or "
+                                        + RegistrationConfig.CONSUL_TOKEN_FILE + ") and this Consul requires one")
                         : reason(e);
                 why = redact(why, settings);
                 RegistrationState newState = refused ? RegistrationState.REFUSED : RegistrationState.RETRYING;

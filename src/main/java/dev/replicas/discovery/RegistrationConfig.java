@@ -1,12 +1,22 @@
 package dev.replicas.discovery;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+import com.google.common.net.InetAddresses;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,8 +39,12 @@ public class RegistrationConfig {
     public static final String CONSUL_ADDRESS = "CONSUL_HTTP_ADDR";
     /** ACL token for the Consul agent (Consul's own variable). Never logged. */
     public static final String CONSUL_TOKEN = "CONSUL_HTTP_TOKEN";
+    /** A file holding the ACL token, e.g. a Docker secret (Consul's own variable). */
+    public static final String CONSUL_TOKEN_FILE = "CONSUL_HTTP_TOKEN_FILE";
     /** The address Consul's check and Fabio use to reach this replica (the seed's IPADDRESS). */
     public static final String ADVERTISE_ADDRESS = "hello.advertise.address";
+    /** Advertise this replica's own address in this subnet (a Swarm stack's overlay network). */
+    public static final String ADVERTISE_SUBNET = "hello.advertise.subnet";
     /** Whether to register in Consul at all. */
     public static final String ENABLED = "hello.registration.enabled";
     /** How often a registered replica confirms that Consul still has it. */
@@ -57,13 +71,14 @@ public class RegistrationConfig {
     private final boolean enabled;
     private final Optional<RegistrationSettings> settings;
     private final List<String> problems;
+    private final String tokenKey;
 
     /**
      * @param config the application's MicroProfile Config
      */
     @Inject
     public RegistrationConfig(Config config) {
-        this(config, RegistrationConfig::localAddress);
+        this(config, RegistrationConfig::localAddress, RegistrationConfig::interfaceAddresses);
     }
 
     /**
@@ -71,6 +86,15 @@ public class RegistrationConfig {
      * @param localAddress the default advertised address, asked for only when none is configured
      */
     RegistrationConfig(Config config, Supplier<String> localAddress) {
+        this(config, localAddress, List::of);
+    }
+
+    /**
+     * @param config       the configuration to read
+     * @param localAddress the default advertised address, asked for only when none is configured
+     * @param interfaces   this host's addresses, asked for only when a subnet is configured
+     */
+    RegistrationConfig(Config config, Supplier<String> localAddress, Supplier<List<InetAddress>> interfaces) {
         ConfigReader reader = new ConfigReader(config);
         // MicroProfile Config's boolean converter reads every unknown word as false: a typo would
         // switch registration off silently, so only true and false are accepted here.
@@ -79,8 +103,9 @@ public class RegistrationConfig {
             reader.reject(ENABLED, "is not true or false");
         }
         this.enabled = enabledText.equalsIgnoreCase("true");
-        this.settings = enabled ? read(reader, localAddress) : Optional.empty();
+        this.settings = enabled ? read(reader, localAddress, interfaces) : Optional.empty();
         this.problems = reader.problems();
+        this.tokenKey = reader.raw(CONSUL_TOKEN_FILE).isEmpty() ? CONSUL_TOKEN : CONSUL_TOKEN_FILE;
         problems.forEach(problem -> LOG.severe("Bad configuration: " + problem + "; this replica will not register in Consul"));
     }
 
@@ -89,6 +114,7 @@ public class RegistrationConfig {
         this.enabled = false;
         this.settings = Optional.empty();
         this.problems = List.of();
+        this.tokenKey = CONSUL_TOKEN;
     }
 
     /**
@@ -106,13 +132,21 @@ public class RegistrationConfig {
     }
 
     /**
+     * @return the setting the ACL token comes from: {@value #CONSUL_TOKEN} or {@value #CONSUL_TOKEN_FILE}
+     */
+    public String tokenKey() {
+        return tokenKey;
+    }
+
+    /**
      * @return what is wrong with the settings, one entry per bad key
      */
     public List<String> problems() {
         return problems;
     }
 
-    private static Optional<RegistrationSettings> read(ConfigReader reader, Supplier<String> localAddress) {
+    private static Optional<RegistrationSettings> read(ConfigReader reader, Supplier<String> localAddress,
+                                                       Supplier<List<InetAddress>> interfaces) {
         String portKey = reader.raw(DOCKER_PORT).isEmpty() ? HTTP_PORT : DOCKER_PORT;
         Optional<Integer> port = reader.required(portKey, Integer.class, PORT_RANGE);
         if (port.isPresent() && (port.get() < 1 || port.get() > 65535)) {
@@ -120,10 +154,7 @@ public class RegistrationConfig {
         }
         Optional<ConsulAddress> consul = reader.required(CONSUL_ADDRESS, ConsulAddress.class,
                 "is not host:port or http(s)://host:port");
-        String address = reader.raw(ADVERTISE_ADDRESS).isEmpty() ? localAddress.get() : reader.raw(ADVERTISE_ADDRESS);
-        if (!Hosts.isValid(address)) {
-            reader.reject(ADVERTISE_ADDRESS, "is not a host name or IP address");
-        }
+        String address = advertisedAddress(reader, localAddress, interfaces);
         Optional<String> serviceName = reader.required(SERVICE_NAME, String.class, "is not a service name");
         if (serviceName.isPresent() && !serviceName.get().matches("[A-Za-z0-9][A-Za-z0-9-]*")) {
             reader.reject(SERVICE_NAME, "is not a valid service name (letters, digits, '-')");
@@ -137,6 +168,7 @@ public class RegistrationConfig {
         Optional<ConsulDuration> deregisterAfter = reader.required(DEREGISTER_AFTER, ConsulDuration.class, DURATION);
         Optional<ConsulDuration> refresh = reader.required(REFRESH, ConsulDuration.class, DURATION);
         Optional<ConsulDuration> retryMax = reader.required(RETRY_MAX, ConsulDuration.class, DURATION);
+        Optional<String> token = token(reader);
         if (!reader.problems().isEmpty()) {
             return Optional.empty();
         }
@@ -147,9 +179,83 @@ public class RegistrationConfig {
                 tags.add(tag.trim());
             }
         }
-        Optional<String> token = Optional.of(reader.raw(CONSUL_TOKEN)).filter(t -> !t.isEmpty());
         return Optional.of(new RegistrationSettings(consul.get(), token, serviceName.get().trim(), address, port.get(),
                 List.copyOf(tags), interval.get(), timeout.get(), deregisterAfter.get(), refresh.get(), retryMax.get()));
+    }
+
+    /**
+     * The configured address; else this host's address in the configured subnet; else this host's
+     * address. Empty (with a problem recorded) when none fits.
+     */
+    private static String advertisedAddress(ConfigReader reader, Supplier<String> localAddress,
+                                            Supplier<List<InetAddress>> interfaces) {
+        String configured = reader.raw(ADVERTISE_ADDRESS);
+        if (!reader.raw(ADVERTISE_SUBNET).isEmpty()) {
+            if (!configured.isEmpty()) {
+                reader.reject(ADVERTISE_SUBNET, "is set together with " + ADVERTISE_ADDRESS + "; set one of them");
+                return "";
+            }
+            Optional<Subnet> subnet = reader.optional(ADVERTISE_SUBNET, Subnet.class, "is not a subnet such as 10.42.0.0/24");
+            if (subnet.isEmpty()) {
+                return "";
+            }
+            List<InetAddress> addresses = interfaces.get();
+            Optional<InetAddress> picked = subnet.get().pick(addresses);
+            if (picked.isEmpty()) {
+                reader.reject(ADVERTISE_SUBNET, "matches no address of this replica (it has "
+                        + (addresses.isEmpty() ? "none" : addresses.stream().map(InetAddresses::toAddrString)
+                                .collect(Collectors.joining(", "))) + ")");
+                return "";
+            }
+            return InetAddresses.toAddrString(picked.get());
+        }
+        String address = configured.isEmpty() ? localAddress.get() : configured;
+        if (!Hosts.isValid(address)) {
+            reader.reject(ADVERTISE_ADDRESS, "is not a host name or IP address");
+        }
+        return address;
+    }
+
+    /** The token from CONSUL_HTTP_TOKEN, or from the file CONSUL_HTTP_TOKEN_FILE names (a Docker secret). */
+    private static Optional<String> token(ConfigReader reader) {
+        String file = reader.raw(CONSUL_TOKEN_FILE);
+        if (file.isEmpty()) {
+            return Optional.of(reader.raw(CONSUL_TOKEN)).filter(t -> !t.isEmpty());
+        }
+        if (!reader.raw(CONSUL_TOKEN).isEmpty()) {
+            reader.reject(CONSUL_TOKEN_FILE, "is set together with " + CONSUL_TOKEN + "; set one of them");
+            return Optional.empty();
+        }
+        try {
+            String token = Files.readString(Path.of(file), StandardCharsets.UTF_8).trim();
+            if (token.isEmpty()) {
+                reader.reject(CONSUL_TOKEN_FILE, "names an empty file");
+            }
+            return Optional.of(token).filter(t -> !t.isEmpty());
+        } catch (IOException | InvalidPathException e) {
+            reader.reject(CONSUL_TOKEN_FILE, "cannot be read (" + e.getClass().getSimpleName() + ")");
+            return Optional.empty();
+        }
+    }
+
+    /** This host's addresses on the interfaces that are up, loopback left out. */
+    private static List<InetAddress> interfaceAddresses() {
+        try {
+            return NetworkInterface.networkInterfaces()
+                    .filter(RegistrationConfig::usable)
+                    .flatMap(NetworkInterface::inetAddresses)
+                    .toList();
+        } catch (SocketException e) {
+            return List.of();
+        }
+    }
+
+    private static boolean usable(NetworkInterface nic) {
+        try {
+            return nic.isUp() && !nic.isLoopback();
+        } catch (SocketException e) {
+            return false;
+        }
     }
 
     private static String localAddress() {

@@ -5,6 +5,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,16 +110,28 @@ public final class Cluster {
 
     /** Runs the Docker CLI, bounded to one minute, and fails on a non-zero exit. */
     public static String docker(String... args) throws IOException, InterruptedException {
+        return dockerWithin(Duration.ofMinutes(1), args);
+    }
+
+    /** Runs the Docker CLI, bounded to {@code limit}, and fails on a non-zero exit. */
+    public static String dockerWithin(Duration limit, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("docker"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("timed out: " + command);
-        }
-        String output = new String(process.getInputStream().readAllBytes());
-        if (process.exitValue() != 0) {
-            throw new AssertionError(command + " exited " + process.exitValue() + ": " + output);
+        // Into a file, not a pipe: a long output (logs) must not block the command before it ends.
+        Path out = Files.createTempFile("docker", ".out");
+        String output;
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("timed out after " + limit.toSeconds() + " s: " + command);
+            }
+            output = Files.readString(out);
+            if (process.exitValue() != 0) {
+                throw new AssertionError(command + " exited " + process.exitValue() + ": " + output);
+            }
+        } finally {
+            Files.deleteIfExists(out);
         }
         return output.trim();
     }

@@ -5,25 +5,35 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A constant load through Fabio while a fault test breaks something: {@code rate} GETs of the
  * endpoint per second, each with a timeout, never more than {@code maxSeconds} and never more than
  * {@code rate * maxSeconds} requests (it stops by itself). Records every failure with its time, so
- * a test can tell which failures fell into which phase of the fault.
+ * a test can tell which failures fell into which phase of the fault. Every request sent ends as
+ * answered or failed: one still without an answer when the load is closed is a failure.
  */
 public final class ConstantLoad implements AutoCloseable {
 
-    /** One request that did not answer 200 with a full body. */
-    public record Failure(long atMillis, String what) {
+    /**
+     * One request that did not answer 200 with a full body.
+     *
+     * @param atMillis   when it ended, in milliseconds since the load started
+     * @param what       what went wrong
+     * @param sentMillis when it was sent
+     */
+    public record Failure(long atMillis, String what, long sentMillis) {
     }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -39,7 +49,12 @@ public final class ConstantLoad implements AutoCloseable {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong ok = new AtomicLong();
     private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
-    private final List<CompletableFuture<?>> inFlight = new ArrayList<>();
+    /** Requests not yet answered. */
+    private final Map<CompletableFuture<?>, Pending> inFlight = new HashMap<>();
+
+    /** A request on its way: when it was sent, and whether its outcome has been counted. */
+    private record Pending(long sentAt, AtomicBoolean counted) {
+    }
 
     private ConstantLoad(String url, int rate, int maxSeconds, long expectedLength) {
         this.request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build();
@@ -61,26 +76,34 @@ public final class ConstantLoad implements AutoCloseable {
     }
 
     private void send() {
-        if (sent.incrementAndGet() > maxRequests) {
+        if (sent.get() >= maxRequests) {
             ticker.shutdown();
             return;
         }
+        sent.incrementAndGet();
+        long sentAt = elapsedMillis();
+        AtomicBoolean counted = new AtomicBoolean();
         CompletableFuture<?> f = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                 .handle((response, error) -> {
+                    if (!counted.compareAndSet(false, true)) {
+                        return null; // already counted as unanswered at close
+                    }
                     if (error != null) {
-                        failures.add(new Failure(elapsedMillis(), error.getClass().getSimpleName()));
+                        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause() : error;
+                        failures.add(new Failure(elapsedMillis(), cause.getClass().getSimpleName(), sentAt));
                     } else if (response.statusCode() != 200) {
-                        failures.add(new Failure(elapsedMillis(), "HTTP " + response.statusCode()));
+                        failures.add(new Failure(elapsedMillis(), "HTTP " + response.statusCode(), sentAt));
                     } else if (response.body().length != expectedLength) {
-                        failures.add(new Failure(elapsedMillis(), "body of " + response.body().length + " bytes"));
+                        failures.add(new Failure(elapsedMillis(), "body of " + response.body().length + " bytes", sentAt));
                     } else {
                         ok.incrementAndGet();
                     }
                     return null;
                 });
         synchronized (inFlight) {
-            inFlight.removeIf(CompletableFuture::isDone);
-            inFlight.add(f);
+            inFlight.keySet().removeIf(CompletableFuture::isDone);
+            inFlight.put(f, new Pending(sentAt, counted));
         }
     }
 
@@ -92,20 +115,38 @@ public final class ConstantLoad implements AutoCloseable {
     }
 
     /**
-     * Stops sending and waits (at most 10 s) for the answers still due.
+     * Stops sending and waits (at most 10 s, longer than a request's own timeout) for the answers
+     * still due; a request that has none by then counts as failed. Safe to call more than once.
      */
     @Override
     public void close() {
         ticker.shutdownNow();
-        List<CompletableFuture<?>> pending;
-        synchronized (inFlight) {
-            pending = new ArrayList<>(inFlight);
-        }
         try {
-            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // what did not end is not counted either way
+            ticker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        Map<CompletableFuture<?>, Pending> pending;
+        synchronized (inFlight) {
+            pending = new HashMap<>(inFlight);
+            inFlight.clear();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        pending.forEach((f, request) -> {
+            try {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                // handle() records every answer and every error; only a wait that timed out ends up here
+            }
+            if (request.counted().compareAndSet(false, true)) {
+                failures.add(new Failure(elapsedMillis(), "no answer when the load stopped", request.sentAt()));
+            }
+        });
+    }
+
+    /** @return requests sent so far */
+    public long sent() {
+        return sent.get();
     }
 
     /** @return requests answered in full */
@@ -118,10 +159,10 @@ public final class ConstantLoad implements AutoCloseable {
         return List.copyOf(failures);
     }
 
-    /** @return a summary for messages: "1,234 ok, 0 failed" */
+    /** @return a summary for messages: "1,235 sent: 1,234 ok, 1 failed [...]" */
     @Override
     public String toString() {
-        return String.format("%,d ok, %,d failed%s", ok(), failures.size(),
+        return String.format("%,d sent: %,d ok, %,d failed%s", sent(), ok(), failures.size(),
                 failures.isEmpty() ? "" : " " + failures().subList(0, Math.min(5, failures.size())));
     }
 }

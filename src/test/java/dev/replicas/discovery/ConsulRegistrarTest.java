@@ -198,7 +198,7 @@ class ConsulRegistrarTest {
         ConsulRegistrar registrar = registrar();
         registrar.onStart(null);
         await("refused", () -> registrar.state() == RegistrationState.REFUSED);
-        assertTrue(registrar.lastFailure().contains("CONSUL_HTTP_TOKEN is not set"), registrar.lastFailure());
+        assertTrue(registrar.lastFailure().contains("no ACL token is set (CONSUL_HTTP_TOKEN or CONSUL_HTTP_TOKEN_FILE)"), registrar.lastFailure());
         registrar.onStop(null);
     }
 

@@ -4,14 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import com.google.common.net.InetAddresses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -130,6 +135,70 @@ class RegistrationConfigTest {
         config();
         assertEquals(1, log.records().size());
         assertFalse(log.records().get(0).getMessage().contains("very-secret-token"), log.records().get(0).getMessage());
+    }
+
+    @Test
+    void aSubnetPicksTheAddressOfTheInterfaceInIt() {
+        values.put("HELLO_ADVERTISE_SUBNET", "10.42.0.0/24");
+        RegistrationSettings s = withInterfaces("172.18.0.3", "10.42.0.6").settings().orElseThrow();
+        assertEquals("10.42.0.6", s.address());
+        assertEquals(8000, s.port(), "no DOCKERPORT: the port the server listens on");
+        assertEquals("http://10.42.0.6:8000/health", s.checkUrl());
+    }
+
+    @Test
+    void aSubnetThatMatchesNoInterfaceIsOneLineAndNoRegistration() {
+        values.put("HELLO_ADVERTISE_SUBNET", "10.99.0.0/24");
+        RegistrationConfig config = withInterfaces("172.18.0.3", "10.42.0.6");
+        assertTrue(config.settings().isEmpty());
+        assertEquals(List.of("hello.advertise.subnet='10.99.0.0/24' matches no address of this replica"
+                + " (it has 172.18.0.3, 10.42.0.6)"), config.problems());
+        assertEquals(1, log.records().size());
+    }
+
+    @Test
+    void aSubnetAndAnAddressTogetherAreAConflict() {
+        values.put("HELLO_ADVERTISE_SUBNET", "10.42.0.0/24");
+        values.put("HELLO_ADVERTISE_ADDRESS", "10.42.0.6");
+        RegistrationConfig config = withInterfaces("10.42.0.6");
+        assertTrue(config.settings().isEmpty());
+        assertTrue(config.problems().get(0).startsWith("hello.advertise.subnet='10.42.0.0/24' is set together with"),
+                config.problems().toString());
+    }
+
+    @Test
+    void theTokenCanComeFromAFileSuchAsADockerSecret(@TempDir Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("replica-token"), "file-token\n");
+        values.put("CONSUL_HTTP_TOKEN_FILE", secret.toString());
+        RegistrationConfig config = config();
+        assertEquals(Optional.of("file-token"), config.settings().orElseThrow().token());
+        assertEquals("CONSUL_HTTP_TOKEN_FILE", config.tokenKey());
+    }
+
+    @Test
+    void aMissingTokenFileIsOneLineNamingItAndNoRegistration(@TempDir Path dir) {
+        values.put("CONSUL_HTTP_TOKEN_FILE", dir.resolve("absent").toString());
+        RegistrationConfig config = config();
+        assertTrue(config.settings().isEmpty());
+        assertEquals(List.of("CONSUL_HTTP_TOKEN_FILE='" + dir.resolve("absent") + "' cannot be read (NoSuchFileException)"),
+                config.problems());
+        assertTrue(log.records().get(0).getMessage().endsWith("this replica will not register in Consul"));
+    }
+
+    @Test
+    void anEmptyTokenFileOrTwoTokenSettingsAreRefused(@TempDir Path dir) throws Exception {
+        values.put("CONSUL_HTTP_TOKEN_FILE", Files.writeString(dir.resolve("empty"), " \n").toString());
+        assertTrue(config().problems().get(0).endsWith("names an empty file"), config().problems().toString());
+        values.put("CONSUL_HTTP_TOKEN", "also-a-token");
+        RegistrationConfig both = config();
+        assertTrue(both.settings().isEmpty());
+        assertTrue(both.problems().get(0).contains("is set together with CONSUL_HTTP_TOKEN"), both.problems().toString());
+        assertFalse(log.records().stream().anyMatch(r -> r.getMessage().contains("also-a-token")), "token logged");
+    }
+
+    private RegistrationConfig withInterfaces(String... addresses) {
+        List<InetAddress> list = java.util.Arrays.stream(addresses).map(InetAddresses::forString).toList();
+        return new RegistrationConfig(TestConfigs.of(values), () -> "10.1.2.3", () -> list);
     }
 
     @Test

@@ -1,0 +1,75 @@
+package dev.replicas.discovery;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+
+import com.google.common.net.InetAddresses;
+
+/**
+ * An IP subnet in CIDR notation ({@code 10.42.0.0/24}, {@code fd00::/64}): how a replica with several
+ * network interfaces (a Swarm task has the stack's overlay, the ingress network and docker_gwbridge,
+ * in no fixed order) picks the address to advertise. MicroProfile Config converts settings to it
+ * through {@link #parse}.
+ *
+ * @param network the network address, host bits cleared
+ * @param prefix  the prefix length
+ */
+public record Subnet(InetAddress network, int prefix) {
+
+    /**
+     * @param value a subnet such as {@code 10.42.0.0/24}
+     * @return the parsed subnet
+     * @throws BadValueException saying what is wrong with the value
+     */
+    public static Subnet parse(String value) {
+        String text = value == null ? "" : value.trim();
+        int slash = text.indexOf('/');
+        if (slash < 0 || !InetAddresses.isInetAddress(text.substring(0, slash))
+                || !text.substring(slash + 1).matches("[0-9]{1,3}")) {
+            throw new BadValueException("is not a subnet such as 10.42.0.0/24");
+        }
+        InetAddress address = InetAddresses.forString(text.substring(0, slash)); // a literal: no DNS lookup
+        int bits = address.getAddress().length * 8;
+        int prefix = Integer.parseInt(text.substring(slash + 1));
+        if (prefix > bits) {
+            throw new BadValueException("has a prefix longer than " + bits + " bits");
+        }
+        return new Subnet(mask(address, prefix), prefix);
+    }
+
+    /**
+     * @param address an address of this host
+     * @return whether it lies in this subnet
+     */
+    public boolean contains(InetAddress address) {
+        return address.getAddress().length == network.getAddress().length && mask(address, prefix).equals(network);
+    }
+
+    /**
+     * @param candidates this host's addresses
+     * @return the first of them in this subnet
+     */
+    public Optional<InetAddress> pick(List<InetAddress> candidates) {
+        return candidates.stream().filter(this::contains).findFirst();
+    }
+
+    /** The address with every bit past the prefix cleared. */
+    private static InetAddress mask(InetAddress address, int prefix) {
+        byte[] bytes = address.getAddress();
+        for (int i = 0; i < bytes.length; i++) {
+            int kept = Math.max(0, Math.min(8, prefix - 8 * i));
+            bytes[i] &= (byte) (0xFF << (8 - kept));
+        }
+        try {
+            return InetAddress.getByAddress(bytes); // raw bytes: no lookup
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e); // only for a length other than 4 or 16
+        }
+    }
+
+    @Override
+    public String toString() {
+        return InetAddresses.toAddrString(network) + "/" + prefix;
+    }
+}

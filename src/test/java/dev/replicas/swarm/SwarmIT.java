@@ -1,0 +1,249 @@
+package dev.replicas.swarm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.replicas.cluster.CaseReport;
+import dev.replicas.cluster.Cluster;
+import dev.replicas.cluster.ConstantLoad;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The stack on one node (mvn verify -Pswarm): deployed with the README's command, then scaled up,
+ * scaled down, rolled out to a new image and a replica killed, each under a constant load through
+ * Fabio in which every request sent ends as answered or failed. Figures go to the console and
+ * target/swarm-report.txt.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SwarmIT {
+
+    private static final CaseReport REPORT = new CaseReport("swarm", "swarm-report.txt");
+    private static final int RATE = 50;
+    private static final Duration CONVERGE = Duration.ofMinutes(4);
+    private static final String IMAGE = System.getProperty("app.image", "hello-server:1.0.0-SNAPSHOT");
+    /** The "new version" the rolling update rolls out: the same image under another tag. */
+    private static final String NEXT_IMAGE = IMAGE + "-next";
+    private static Swarm swarm;
+
+    @BeforeAll
+    static void deploy() throws Exception {
+        swarm = Swarm.open();
+        Duration took = swarm.deploy(Map.of("HELLO_REPLICAS", "8"));
+        REPORT.line("deploy of 8 (one node)", "cluster-profiles/swarm deploy returned, every replica routed, after "
+                + took.toMillis() + " ms");
+    }
+
+    @AfterAll
+    static void remove() throws Exception {
+        if (swarm != null) {
+            swarm.close();
+        }
+        if (!Cluster.docker("images", "-q", NEXT_IMAGE).isEmpty()) {
+            Cluster.docker("rmi", NEXT_IMAGE); // only a tag: the image stays under its own name
+        }
+    }
+
+    /** Requests the load sent all ended, as answered or failed. */
+    private static void assertCounted(ConstantLoad load) {
+        assertEquals(load.sent(), load.ok() + load.failures().size(), "every request counted: " + load);
+    }
+
+    private static void scale(int replicas) throws Exception {
+        Cluster.dockerWithin(CONVERGE, "service", "scale", "--detach=false", Swarm.REPLICAS + "=" + replicas);
+    }
+
+    @Test
+    @Order(1)
+    void eightReplicasRegisterTheirOverlayAddressesAndShareTheLoadRoundRobin() throws Exception {
+        List<Swarm.Instance> instances = Swarm.instances();
+        assertEquals(8, instances.size(), instances.toString());
+        for (Swarm.Instance i : instances) {
+            assertTrue(i.passing(), i.toString());
+            assertTrue(i.address().matches("10\\.42\\.0\\.[0-9]+:8000"), "overlay address, listening port: " + i);
+        }
+        assertEquals(8, Swarm.routed().size(), Swarm.routed().toString());
+        Set<String> uuids = new HashSet<>();
+        for (int k = 0; k < 8; k++) {
+            JsonNode answer = Cluster.getJson(Cluster.FABIO + "/hello/api/v1");
+            uuids.add(answer.get("UUID").asText());
+        }
+        assertEquals(8, uuids.size(), "8 requests, 8 replicas, round-robin: " + uuids);
+    }
+
+    @Test
+    @Order(2)
+    void consulRefusesAnonymousWritesAndNoLogShowsAToken() throws Exception {
+        HttpResponse<String> write = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(Cluster.CONSUL + "/v1/agent/service/register"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"Name\":\"intruder\",\"Address\":\"10.9.9.9\",\"Port\":80,"
+                        + "\"Tags\":[\"urlprefix-/\"]}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, write.statusCode(), write.body());
+        HttpResponse<String> read = Cluster.get(Cluster.CONSUL + "/v1/catalog/services");
+        assertEquals("{}", read.body().trim(), "an anonymous read sees nothing");
+        StringBuilder logs = new StringBuilder();
+        for (String service : List.of("replica", "fabio", "consul-agent", "consul-server")) {
+            logs.append(Cluster.docker("service", "logs", "--raw", Swarm.STACK + "_" + service));
+        }
+        for (String token : List.of("management-token", "agent-token", "replica-token", "fabio-token", "dashboard-token")) {
+            assertFalse(logs.toString().contains(Swarm.secret(token)), token + " appears in a log");
+        }
+        REPORT.line("security", "anonymous write refused (HTTP 403), anonymous read sees nothing; "
+                + logs.length() + " characters of logs hold none of the 5 tokens");
+    }
+
+    @Test
+    @Order(3)
+    void aReplicaWithAMissingOrWrongTokenSaysSoInOneLineAndRegistersNothing(@TempDir Path dir) throws Exception {
+        Path wrong = Files.writeString(dir.resolve("wrong-token"), "00000000-0000-4000-8000-000000000000\n");
+        wrong.toFile().setReadable(true, false);
+        String network = Swarm.STACK + "_hello";
+        List<String> common = List.of("--network", network, "--add-host", "host.docker.internal:host-gateway",
+                "-e", "CONSUL_HTTP_ADDR=host.docker.internal:8500", "-e", "HELLO_ADVERTISE_SUBNET=10.42.0.0/24",
+                "-e", "HELLO_REGISTRATION_RETRY_MAX=2s", "-e", "HELLO_WARMUP_REQUESTS=0");
+        try {
+            run("hello-swarm-missing-token", common, "-e", "CONSUL_HTTP_TOKEN_FILE=/run/secrets/absent");
+            run("hello-swarm-wrong-token", common, "-v", wrong + ":/run/secrets/token:ro",
+                    "-e", "CONSUL_HTTP_TOKEN_FILE=/run/secrets/token");
+            String missing = Cluster.await("the missing token's line", Duration.ofSeconds(90),
+                    () -> Cluster.docker("logs", "hello-swarm-missing-token"), log -> log.contains("Bad configuration"));
+            String refused = Cluster.await("the refusal's line", Duration.ofSeconds(90),
+                    () -> Cluster.docker("logs", "hello-swarm-wrong-token"), log -> log.contains("Consul refused it"));
+            assertTrue(missing.contains("Bad configuration: CONSUL_HTTP_TOKEN_FILE='/run/secrets/absent' cannot be read"
+                    + " (NoSuchFileException); this replica will not register in Consul"), missing);
+            assertTrue(refused.contains("Consul refused it (HTTP 403): the ACL token in CONSUL_HTTP_TOKEN_FILE is unknown"
+                    + " to Consul or may not register hello-server"), refused);
+            assertFalse(refused.contains("00000000-0000-4000-8000-000000000000"), "the token is never logged");
+            assertEquals(1, Stream.of(refused.split("\n")).filter(l -> l.contains("Consul refused it")).count(),
+                    "one line, not one per attempt: " + refused);
+            assertEquals(8, Swarm.instances().size(), "neither registered");
+        } finally {
+            Cluster.docker("rm", "-f", "hello-swarm-missing-token", "hello-swarm-wrong-token");
+        }
+    }
+
+    private static void run(String name, List<String> common, String... more) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("run", "-d", "--name", name));
+        args.addAll(common);
+        args.addAll(List.of(more));
+        args.add(IMAGE);
+        Cluster.docker(args.toArray(String[]::new));
+    }
+
+    @Test
+    @Order(4)
+    void scalingUpTo12RoutesTheNewReplicasAndFailsNoRequest() throws Exception {
+        try (ConstantLoad load = ConstantLoad.start(RATE, 300)) {
+            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            long start = System.nanoTime();
+            scale(12);
+            Cluster.await("12 routed", CONVERGE, Swarm::routed, r -> r.size() == 12);
+            long routed = (System.nanoTime() - start) / 1_000_000;
+            load.close();
+            REPORT.line("scale 8 -> 12", String.format("12 routed %d ms after docker service scale; load %s", routed, load));
+            assertCounted(load);
+            assertTrue(load.failures().isEmpty(), load.toString());
+            assertEquals(12, Swarm.instances().size());
+        }
+    }
+
+    @Test
+    @Order(5)
+    void scalingDownTo4FailsNoRequestAndLeavesExactly4InConsul() throws Exception {
+        try (ConstantLoad load = ConstantLoad.start(RATE, 300)) {
+            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            long start = System.nanoTime();
+            scale(4);
+            List<Swarm.Instance> left = Cluster.await("4 in Consul and routed", CONVERGE, Swarm::instances,
+                    i -> i.size() == 4 && i.stream().allMatch(Swarm.Instance::passing));
+            Cluster.await("4 routed", Duration.ofSeconds(10), Swarm::routed, r -> r.size() == 4);
+            long done = (System.nanoTime() - start) / 1_000_000;
+            long okSoFar = load.ok();
+            Cluster.await("2 s more of load on 4", Duration.ofSeconds(20), load::ok, ok -> ok >= okSoFar + 2L * RATE);
+            load.close();
+            REPORT.line("scale 12 -> 4", String.format("4 in Consul and routed %d ms after docker service scale; load %s",
+                    done, load));
+            assertCounted(load);
+            assertTrue(load.failures().isEmpty(), load.toString());
+            assertEquals(4, left.size(), left.toString());
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aRollingUpdateReplacesEveryInstanceOneAtATimeAndFailsNoRequest() throws Exception {
+        String next = NEXT_IMAGE;
+        Cluster.docker("tag", IMAGE, next);
+        Set<String> before = Swarm.ids(Swarm.instances());
+        try (ConstantLoad load = ConstantLoad.start(RATE, 400)) {
+            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            long start = System.nanoTime();
+            Cluster.dockerWithin(CONVERGE, "service", "update", "--detach=false", "--image", next, Swarm.REPLICAS);
+            List<Swarm.Instance> after = Cluster.await("4 new instances, passing, and no other", CONVERGE,
+                    Swarm::instances, i -> i.size() == 4 && i.stream().allMatch(Swarm.Instance::passing)
+                            && Swarm.ids(i).stream().noneMatch(before::contains));
+            Cluster.await("4 routed", Duration.ofSeconds(10), Swarm::routed, r -> r.size() == 4);
+            long took = (System.nanoTime() - start) / 1_000_000;
+            load.close();
+            REPORT.line("rolling update of 4", String.format("every instance replaced, 4 passing and routed, %d ms"
+                    + " after docker service update; load %s", took, load));
+            assertCounted(load);
+            assertTrue(load.failures().isEmpty(), load.toString());
+            assertEquals(Map.of(next, 4), Swarm.runningImages());
+            assertEquals(4, after.size());
+        }
+    }
+
+    @Test
+    @Order(7)
+    void aKilledReplicaIsReplacedFailuresStayWithinTheCheckAndNoGhostRemains() throws Exception {
+        try (ConstantLoad load = ConstantLoad.start(RATE, 400)) {
+            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            String victim = Swarm.replicaContainers().get(0);
+            String target = Swarm.target(victim);
+            long killedAt = load.elapsedMillis();
+            Cluster.docker("kill", victim);
+            Cluster.await(target + " out of Fabio", Duration.ofSeconds(30), Swarm::routed, r -> !r.contains(target));
+            long gone = load.elapsedMillis() - killedAt;
+            Cluster.await("4 routed again", CONVERGE, Swarm::routed, r -> r.size() == 4);
+            long replaced = load.elapsedMillis() - killedAt;
+            long okSoFar = load.ok();
+            Cluster.await("2 s more of load on 4", Duration.ofSeconds(20), load::ok, ok -> ok >= okSoFar + 2L * RATE);
+            load.close();
+            // Consul drops the dead instance when its check has been critical for deregister-after (1m),
+            // on the agent's next reap (every 30 s).
+            List<Swarm.Instance> left = Cluster.await("the dead instance gone from Consul", Duration.ofSeconds(150),
+                    Swarm::instances, i -> i.size() == 4);
+            long ghostGone = load.elapsedMillis() - killedAt;
+            long lastSent = load.failures().stream().mapToLong(ConstantLoad.Failure::sentMillis).max().orElse(killedAt)
+                    - killedAt;
+            REPORT.line("replica killed", String.format("out of Fabio %d ms after docker kill, replaced and routed after %d ms;"
+                            + " %d failed, the last sent %d ms after the kill; its entry left Consul after %d ms; load %s",
+                    gone, replaced, load.failures().size(), lastSent, ghostGone, load));
+            assertCounted(load);
+            assertTrue(gone <= 2_000 + 2_000 + 1_000, "routed " + gone + " ms: longer than the check's interval and timeout");
+            assertTrue(lastSent <= gone + 500, "a request failed that was sent after the replica left Fabio: " + load);
+            assertTrue(left.stream().allMatch(Swarm.Instance::passing), left.toString());
+        }
+    }
+}
