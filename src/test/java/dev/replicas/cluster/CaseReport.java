@@ -9,7 +9,7 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The figures a suite's cases measured, one line each: printed, and appended to a file under
- * {@code target/} that the docs quote (faults-report.txt, multihost-report.txt).
+ * {@code target/} that the docs quote (faults-report.txt, swarm-report.txt).
  */
 public final class CaseReport {
 

@@ -68,7 +68,7 @@ public final class HostCounters {
                 args.addAll(names);
                 for (String line : docker(args.toArray(String[]::new))) {
                     String[] f = line.trim().replaceFirst("^/", "").split(" ");
-                    String name = f[0].startsWith(prefix) ? f[0].substring(prefix.length()) : f[0];
+                    String name = partName(f[0].startsWith(prefix) ? f[0].substring(prefix.length()) : f[0]);
                     Optional<Cgroup> cgroup = cgroupOf(name, Path.of("/proc", f[1], "cgroup"), Path.of("/sys/fs/cgroup"));
                     if (cgroup.isPresent()) {
                         cgroups.add(cgroup.get());
@@ -82,6 +82,19 @@ public final class HostCounters {
         }
         cgroups.sort((a, b) -> Names.compare(a.name(), b.name()));
         return new HostCounters(cgroups, problems);
+    }
+
+    /**
+     * A container's part name: as it is for the Maven profiles' containers ({@code replica-3}); for a
+     * Swarm task's, {@code <service>.<slot>.<task>} becomes {@code <service>-<slot>} ({@code replica-3})
+     * and {@code <service>.<node>.<task>} of a global service becomes {@code <service>}.
+     */
+    static String partName(String container) {
+        String[] f = container.split("\\.");
+        if (f.length != 3) {
+            return container;
+        }
+        return f[1].matches("\\d+") ? f[0] + "-" + f[1] : f[0];
     }
 
     /**

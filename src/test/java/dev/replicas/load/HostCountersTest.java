@@ -92,4 +92,12 @@ class HostCountersTest {
         assertTrue(cpu.get("host") >= cpu.get("generator"), cpu.toString());
         assertTrue(HostCounters.generatorResident() > 1024 * 1024);
     }
+
+    @Test
+    void swarmTasksAreNamedAsTheProfilesContainers() {
+        assertEquals("replica-3", HostCounters.partName("replica.3.k2h5y0l8tqvd2lk5kqg2w6m4v"));
+        assertEquals("fabio", HostCounters.partName("fabio.jbj432f62yfed1z0wflsyqcbh.9wzrsjdn5y82sd0m1xjk3wq2c"));
+        assertEquals("consul-server-1", HostCounters.partName("consul-server.1.a622fhu7pivx0t5x4g8x7e1mq"));
+        assertEquals("replica-3", HostCounters.partName("replica-3"));
+    }
 }

@@ -138,7 +138,7 @@ public final class LoadReport {
     /**
      * The headline figures as {@code key=value} lines, for scripts (benchmarks/replica.sh): requests,
      * ok, failed, avg/p50/p99/max ms, CPU ms per answer of the generator, Fabio, docker-proxy, all
-     * replicas and the host, and replica memory (MiB: mean of the replicas' means, largest max).
+     * replicas, Consul (all its containers) and the host, and replica memory (MiB: mean of the replicas' means, largest max).
      */
     static String summary(LoadResult r) {
         List<LoadResult.Window> ran = ran(r);
@@ -158,6 +158,10 @@ public final class LoadReport {
         for (String part : List.of("generator", "fabio", "docker-proxy", "replicas", "host")) {
             out.append(String.format(Locale.ROOT, "cpu.%s.ms=%.2f%n", part, ms(parts.get(part), answers)));
         }
+        // Consul: one container in the profiles, servers and agents in the Swarm stack.
+        long consul = parts.entrySet().stream().filter(e -> e.getKey().startsWith("consul"))
+                .mapToLong(Map.Entry::getValue).sum();
+        out.append(String.format(Locale.ROOT, "cpu.consul.ms=%.2f%n", ms(consul, answers)));
         List<LoadResult.Memory> replicas = r.memory() == null ? List.of() : r.memory().entrySet().stream()
                 .filter(e -> Names.isReplica(e.getKey())).map(Map.Entry::getValue).toList();
         out.append(String.format(Locale.ROOT, "memory.replica.mean.mib=%.1f%n",

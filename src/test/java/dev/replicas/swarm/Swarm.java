@@ -152,6 +152,38 @@ final class Swarm implements AutoCloseable {
         return Cluster.JSON.readTree(response.body());
     }
 
+    /** A POST to Consul's HTTP API with the management token (operator calls). */
+    static void consulPost(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(Cluster.CONSUL + path))
+                .header("X-Consul-Token", secret("management-token")).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("POST " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+
+    /**
+     * The logs of the stack's Consul servers that run on this engine and on the given nodes.
+     */
+    static String serverLogs(List<String> nodeContainers) throws Exception {
+        StringBuilder logs = new StringBuilder();
+        List<List<String>> engines = new ArrayList<>();
+        engines.add(List.of());
+        nodeContainers.forEach(node -> engines.add(List.of("exec", node, "docker")));
+        for (List<String> engine : engines) {
+            List<String> ps = new ArrayList<>(engine);
+            ps.addAll(List.of("ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + STACK + "_consul-server"));
+            for (String id : Cluster.docker(ps.toArray(String[]::new)).split("\\s+")) {
+                if (!id.isEmpty()) {
+                    List<String> logsOf = new ArrayList<>(engine);
+                    logsOf.addAll(List.of("logs", id));
+                    logs.append(Cluster.docker(logsOf.toArray(String[]::new))).append('\n');
+                }
+            }
+        }
+        return logs.toString();
+    }
+
     /** Every instance of hello-server that Consul lists, in any state: Consul node, service ID, address. */
     static List<Instance> instances() throws IOException, InterruptedException {
         List<Instance> all = new ArrayList<>();

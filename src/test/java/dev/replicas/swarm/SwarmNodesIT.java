@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,8 +24,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The stack on three nodes of one machine (mvn verify -Pswarm): this engine as the manager, and two
  * simulated workers, Docker engines in containers. One Consul server on each node; replicas on the
  * manager and node-1 (node-2 is labelled hello.replicas=false, so it holds only a Consul server and
- * its agent). Losing node-2 must fail no request; losing node-1 takes its replicas out of Fabio
- * within 10 s, and Swarm starts them again on the manager. Each case under a constant load through
+ * its agent). Losing node-2 with the Consul leader on it must elect another within 10 s and fail no
+ * request; losing node-1 takes its replicas out of Fabio within 10 s, and Swarm starts them again on
+ * the manager. Each case under a constant load through
  * Fabio; figures to the console and target/swarm-report.txt.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -90,15 +92,49 @@ class SwarmNodesIT {
         }
     }
 
-    /** Starts a killed node again and waits until it is back with its Consul server. */
+    /** The Swarm's view of a node: ready or down. */
+    private static String swarmState(String node) throws Exception {
+        return Cluster.docker("node", "inspect", "-f", "{{.Status.State}}", node);
+    }
+
+    /** Consul's view of a node: the status of its Serf health check ("" while Consul cannot say). */
+    private static String serfHealth(String node) throws Exception {
+        try {
+            for (JsonNode check : Swarm.consul("/v1/health/node/" + node)) {
+                if (check.get("CheckID").asText().equals("serfHealth")) {
+                    return check.get("Status").asText();
+                }
+            }
+            return "";
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /** Whether Raft has three healthy servers, so that it can lose one (Consul's autopilot). */
+    private static boolean raftHealthy() throws Exception {
+        try {
+            JsonNode health = Swarm.consul("/v1/operator/autopilot/health");
+            return health.get("Healthy").asBoolean() && health.get("Servers").size() == 3
+                    && health.get("FailureTolerance").asInt() == 1;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Starts a killed node again, once the Swarm and Consul have both seen it gone, and waits until
+     * it is back in both, with three healthy Consul servers: the next case may lose a node again.
+     */
     private static long restore(String node) throws Exception {
+        Cluster.await(node + " down in the Swarm", Duration.ofSeconds(90), () -> swarmState(node), "down"::equals);
+        Cluster.await(node + " failed in Consul", Duration.ofSeconds(60), () -> serfHealth(node), "critical"::equals);
         long start = System.nanoTime();
         Cluster.docker("start", "hello-" + node);
         Swarm.awaitEngine("hello-" + node);
-        Cluster.await(node + " ready in the Swarm", Duration.ofSeconds(90),
-                () -> Cluster.docker("node", "inspect", "-f", "{{.Status.State}}", node), "ready"::equals);
-        Cluster.await("three Raft voters, one on " + node, Duration.ofSeconds(120), SwarmNodesIT::voters,
-                v -> v.size() == 3 && v.stream().anyMatch(n -> n.endsWith("-" + node)));
+        Cluster.await(node + " ready in the Swarm", Duration.ofSeconds(90), () -> swarmState(node), "ready"::equals);
+        Cluster.await(node + " alive in Consul", Duration.ofSeconds(90), () -> serfHealth(node), "passing"::equals);
+        Cluster.await("three healthy Consul servers", Duration.ofSeconds(120), SwarmNodesIT::raftHealthy, ok -> ok);
         return (System.nanoTime() - start) / 1_000_000;
     }
 
@@ -115,33 +151,66 @@ class SwarmNodesIT {
         assertEquals(3, voters.size(), voters.toString());
         assertTrue(voters.stream().anyMatch(v -> v.endsWith("-node-1")) && voters.stream().anyMatch(v -> v.endsWith("-node-2"))
                 && voters.stream().anyMatch(v -> v.endsWith("-" + manager)), "one server per node: " + voters);
+        Cluster.await("three healthy Consul servers", Duration.ofSeconds(60), SwarmNodesIT::raftHealthy, ok -> ok);
         REPORT.line("placement", "replicas by Consul node " + byNode + "; Raft voters " + voters);
     }
 
     @Test
     @Order(2)
-    void losingTheNodeThatHoldsOnlyAConsulServerFailsNoRequest() throws Exception {
+    void losingTheConsulLeadersNodeElectsAnotherWithin10SecondsAndFailsNoRequest() throws Exception {
+        // node-2 holds only a Consul server (and its agent): make that server the leader, then lose the node.
+        String leaderOnNode2 = null;
+        for (JsonNode server : Swarm.consul("/v1/operator/raft/configuration").get("Servers")) {
+            if (server.get("Node").asText().endsWith("-node-2")) {
+                leaderOnNode2 = server.get("Address").asText();
+                if (!server.get("Leader").asBoolean()) {
+                    Swarm.consulPost("/v1/operator/raft/transfer-leader?id=" + server.get("ID").asText());
+                }
+            }
+        }
+        String before = leaderOnNode2;
+        Cluster.await("node-2's server leads", Duration.ofSeconds(30), SwarmNodesIT::leader, before::equals);
         try (ConstantLoad load = ConstantLoad.start(RATE, 120)) {
             Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
-            long killedAt = load.elapsedMillis();
+            Instant killed = Instant.now();
             Cluster.docker("kill", "hello-node-2");
-            // Until Consul's servers have noticed (gossip) and Swarm has marked the node down.
-            Cluster.await("node-2 down in the Swarm", Duration.ofSeconds(60),
-                    () -> Cluster.docker("node", "inspect", "-f", "{{.Status.State}}", "node-2"), "down"::equals);
-            long down = load.elapsedMillis() - killedAt;
-            String leader = Cluster.await("a leader", Duration.ofSeconds(30), SwarmNodesIT::leader, l -> l.endsWith(":8300"));
+            String after = Cluster.await("a new leader", Duration.ofSeconds(60), SwarmNodesIT::leader,
+                    l -> l.endsWith(":8300") && !l.equals(before));
+            // When, by the new leader's own log: an agent names it later than the election.
+            long elected = Duration.between(killed, enteredLeaderState(killed)).toMillis();
             long okSoFar = load.ok();
-            Cluster.await("3 s more of load", Duration.ofSeconds(20), load::ok, ok -> ok >= okSoFar + 3L * RATE);
+            Cluster.await("3 s more of load under the new leader", Duration.ofSeconds(20), load::ok,
+                    ok -> ok >= okSoFar + 3L * RATE);
             Map<String, Integer> byNode = passingByNode();
             load.close();
-            REPORT.line("node-2 (a Consul server only) killed", String.format("Swarm saw it down after %d ms; leader %s;"
-                    + " %d passing; load %s", down, leader, byNode.values().stream().mapToInt(Integer::intValue).sum(), load));
+            REPORT.line("node-2 (the Consul leader, nothing else) killed", String.format("%s elected %d ms after the kill"
+                    + " (was %s); %d passing; load %s", after, elected, before,
+                    byNode.values().stream().mapToInt(Integer::intValue).sum(), load));
             assertEquals(load.sent(), load.ok() + load.failures().size(), "every request counted: " + load);
+            assertTrue(elected <= 10_000, "new leader after " + elected + " ms");
             assertTrue(load.failures().isEmpty(), load.toString());
             assertEquals(REPLICAS, byNode.values().stream().mapToInt(Integer::intValue).sum(), byNode.toString());
         } finally {
             REPORT.line("node-2 back", "its engine, Swarm node and Consul server back after " + restore("node-2") + " ms");
         }
+    }
+
+    /** When a server that still runs logged that it became the leader, the first time after {@code since}. */
+    private static Instant enteredLeaderState(Instant since) throws Exception {
+        // e.g. 2026-12-01T21:50:01.138Z [INFO]  agent.server.raft: entering leader state: leader="Node at ..."
+        Instant first = null;
+        for (String line : Swarm.serverLogs(List.of("hello-node-1")).split("\n")) {
+            if (line.contains("entering leader state")) {
+                Instant at = Instant.parse(line.substring(0, line.indexOf(' ')));
+                if (at.isAfter(since) && (first == null || at.isBefore(first))) {
+                    first = at;
+                }
+            }
+        }
+        if (first == null) {
+            throw new AssertionError("no server logged 'entering leader state' since " + since);
+        }
+        return first;
     }
 
     @Test
