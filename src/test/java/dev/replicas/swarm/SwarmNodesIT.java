@@ -159,17 +159,7 @@ class SwarmNodesIT {
     @Order(2)
     void losingTheConsulLeadersNodeElectsAnotherWithin10SecondsAndFailsNoRequest() throws Exception {
         // node-2 holds only a Consul server (and its agent): make that server the leader, then lose the node.
-        String leaderOnNode2 = null;
-        for (JsonNode server : Swarm.consul("/v1/operator/raft/configuration").get("Servers")) {
-            if (server.get("Node").asText().endsWith("-node-2")) {
-                leaderOnNode2 = server.get("Address").asText();
-                if (!server.get("Leader").asBoolean()) {
-                    Swarm.consulPost("/v1/operator/raft/transfer-leader?id=" + server.get("ID").asText());
-                }
-            }
-        }
-        String before = leaderOnNode2;
-        Cluster.await("node-2's server leads", Duration.ofSeconds(30), SwarmNodesIT::leader, before::equals);
+        String before = lead("node-2");
         try (ConstantLoad load = ConstantLoad.start(RATE, 120)) {
             Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
             Instant killed = Instant.now();
@@ -195,6 +185,22 @@ class SwarmNodesIT {
         }
     }
 
+    /** Makes the Consul server on {@code node} the Raft leader; returns its address. */
+    private static String lead(String node) throws Exception {
+        String address = null;
+        for (JsonNode server : Swarm.consul("/v1/operator/raft/configuration").get("Servers")) {
+            if (server.get("Node").asText().endsWith("-" + node)) {
+                address = server.get("Address").asText();
+                if (!server.get("Leader").asBoolean()) {
+                    Swarm.consulPost("/v1/operator/raft/transfer-leader?id=" + server.get("ID").asText());
+                }
+            }
+        }
+        String leader = address;
+        Cluster.await(node + "'s Consul server leads", Duration.ofSeconds(30), SwarmNodesIT::leader, leader::equals);
+        return leader;
+    }
+
     /** When a server that still runs logged that it became the leader, the first time after {@code since}. */
     private static Instant enteredLeaderState(Instant since) throws Exception {
         // e.g. 2026-12-01T21:50:01.138Z [INFO]  agent.server.raft: entering leader state: leader="Node at ..."
@@ -218,6 +224,9 @@ class SwarmNodesIT {
     void losingAWorkerTakesItsReplicasOutOfFabioWithin10SecondsAndSwarmStartsThemElsewhere() throws Exception {
         String manager = Cluster.docker("info", "--format", "{{.Name}}");
         int onNode1 = passingByNode().getOrDefault("node-1", 0);
+        // A worker with replicas, not the Consul leader's node (that is the case above): the leader
+        // on the manager, as where servers run only on managers.
+        lead(manager);
         try (ConstantLoad load = ConstantLoad.start(RATE, 300)) {
             Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
             long killedAt = load.elapsedMillis();
