@@ -46,6 +46,7 @@ public final class ConstantLoad implements AutoCloseable {
     private final long expectedLength;
     private final long startNanos = System.nanoTime();
     private final long maxRequests;
+    private final int rate;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong ok = new AtomicLong();
     private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
@@ -60,6 +61,7 @@ public final class ConstantLoad implements AutoCloseable {
         this.request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build();
         this.expectedLength = expectedLength;
         this.maxRequests = (long) rate * maxSeconds;
+        this.rate = rate;
         ticker.scheduleAtFixedRate(this::send, 0, 1_000_000 / rate, TimeUnit.MICROSECONDS);
         ticker.schedule(ticker::shutdown, maxSeconds, TimeUnit.SECONDS);
     }
@@ -142,6 +144,17 @@ public final class ConstantLoad implements AutoCloseable {
                 failures.add(new Failure(elapsedMillis(), "no answer when the load stopped", request.sentAt()));
             }
         });
+    }
+
+    /**
+     * Waits (at most 20 s) until two seconds' worth of requests have been answered: the load is
+     * under way, the fault can begin.
+     *
+     * @return this load
+     */
+    public ConstantLoad awaitUnderWay() throws Exception {
+        Cluster.await("load under way", Duration.ofSeconds(20), this::ok, ok -> ok > 2L * rate);
+        return this;
     }
 
     /** @return requests sent so far */

@@ -232,7 +232,7 @@ final class Swarm implements AutoCloseable {
         return "http://" + ip + ":8000/";
     }
 
-    /** How many replicas the service asks for, and how many tasks run with which image. */
+    /** How many of the replica service's tasks run, by image. */
     static Map<String, Integer> runningImages() throws Exception {
         Map<String, Integer> images = new HashMap<>();
         String out = Cluster.docker("service", "ps", REPLICAS, "--filter", "desired-state=running",

@@ -154,7 +154,7 @@ class SwarmIT {
     @Order(4)
     void scalingUpTo12RoutesTheNewReplicasAndFailsNoRequest() throws Exception {
         try (ConstantLoad load = ConstantLoad.start(RATE, 300)) {
-            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            load.awaitUnderWay();
             long start = System.nanoTime();
             scale(12);
             Cluster.await("12 routed", CONVERGE, Swarm::routed, r -> r.size() == 12);
@@ -171,7 +171,7 @@ class SwarmIT {
     @Order(5)
     void scalingDownTo4FailsNoRequestAndLeavesExactly4InConsul() throws Exception {
         try (ConstantLoad load = ConstantLoad.start(RATE, 300)) {
-            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            load.awaitUnderWay();
             long start = System.nanoTime();
             scale(4);
             List<Swarm.Instance> left = Cluster.await("4 in Consul and routed", CONVERGE, Swarm::instances,
@@ -196,7 +196,7 @@ class SwarmIT {
         Cluster.docker("tag", IMAGE, next);
         Set<String> before = Swarm.ids(Swarm.instances());
         try (ConstantLoad load = ConstantLoad.start(RATE, 400)) {
-            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            load.awaitUnderWay();
             long start = System.nanoTime();
             Cluster.dockerWithin(CONVERGE, "service", "update", "--detach=false", "--image", next, Swarm.REPLICAS);
             List<Swarm.Instance> after = Cluster.await("4 new instances, passing, and no other", CONVERGE,
@@ -218,7 +218,7 @@ class SwarmIT {
     @Order(7)
     void aKilledReplicaIsReplacedFailuresStayWithinTheCheckAndNoGhostRemains() throws Exception {
         try (ConstantLoad load = ConstantLoad.start(RATE, 400)) {
-            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            load.awaitUnderWay();
             String victim = Swarm.replicaContainers().get(0);
             String target = Swarm.target(victim);
             long killedAt = load.elapsedMillis();

@@ -161,7 +161,7 @@ class SwarmNodesIT {
         // node-2 holds only a Consul server (and its agent): make that server the leader, then lose the node.
         String before = lead("node-2");
         try (ConstantLoad load = ConstantLoad.start(RATE, 120)) {
-            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            load.awaitUnderWay();
             Instant killed = Instant.now();
             Cluster.docker("kill", "hello-node-2");
             String after = Cluster.await("a new leader", Duration.ofSeconds(60), SwarmNodesIT::leader,
@@ -228,7 +228,7 @@ class SwarmNodesIT {
         // on the manager, as where servers run only on managers.
         lead(manager);
         try (ConstantLoad load = ConstantLoad.start(RATE, 300)) {
-            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            load.awaitUnderWay();
             long killedAt = load.elapsedMillis();
             Cluster.docker("kill", "hello-node-1");
             Cluster.await("node-1's replicas out of Fabio", Duration.ofSeconds(30), Swarm::routed,
