@@ -19,10 +19,12 @@ import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
 /**
- * The replicas-N profiles in cluster-profiles/pom.xml are what cluster-profiles/generate makes
- * from its template, for whatever sizes are there (so `generate 1 4 8 12` keeps the build green),
- * and they hang together: N replicas, each publishing, announcing and being waited on at a port
- * of its own, on loopback and the Docker host's gateway only.
+ * The replica images and replicas-N profiles in cluster-profiles/pom.xml are what
+ * cluster-profiles/generate makes from its template, for whatever sizes are there (so
+ * `generate 1 4 8 12` keeps the build green), and they hang together: every replica defined once,
+ * publishing, announcing and being waited on at a port of its own, on loopback and the Docker host's
+ * gateway only, listed before Fabio and Consul (docker:stop's order); a replicas-N profile runs
+ * replicas 1 to N and skips the others.
  */
 class ClusterProfilesTest {
 
@@ -87,32 +89,36 @@ class ClusterProfilesTest {
     }
 
     @Test
-    void everyReplicasProfileIsConsistent() throws Exception {
-        Document pom = parse();
+    void everyReplicaIsDefinedOnceAndEveryProfileRunsTheFirstN() throws Exception {
+        Element project = parse().getDocumentElement();
+        List<Element> images = children(child(project, "build/plugins/plugin/configuration/images"), "image");
+        List<String> aliases = images.stream().map(image -> text(image, "alias")).toList();
+        int max = sizes().stream().mapToInt(Integer::parseInt).max().orElseThrow();
+        assertEquals(max + 2, images.size(), "replicas, fabio, consul: " + aliases);
+        assertEquals(List.of("fabio", "consul"), aliases.subList(max, max + 2),
+                "the replicas come first, so that docker:stop stops them before Fabio and Consul");
+        for (int i = 1; i <= max; i++) {
+            String port = String.valueOf(8000 + i);
+            Element image = images.get(i - 1);
+            assertEquals("replica-" + i, text(image, "alias"));
+            assertEquals("${app.image}", text(image, "name"));
+            assertEquals("${replica." + i + ".skip}", text(image, "run/skip"));
+            List<Element> ports = children(child(image, "run/ports"), "port");
+            assertEquals(List.of("${cluster.bind}:" + port + ":8000", "${cluster.gateway}:" + port + ":8080"),
+                    ports.stream().map(p -> p.getTextContent().trim()).toList(), "replica-" + i);
+            assertEquals(port, text(image, "run/env/DOCKERPORT"));
+            assertTrue(text(image, "run/env/HELLO_SERVICE_TAGS").startsWith("urlprefix-/replica/" + port + "/ "));
+            assertTrue(text(image, "run/wait/http/url").endsWith("/replica/" + port + "/health"));
+        }
+
         List<String> ids = new ArrayList<>();
-        for (Element profile : children(child(pom.getDocumentElement(), "profiles"), "profile")) {
+        for (Element profile : children(child(project, "profiles"), "profile")) {
             String id = text(profile, "id");
-            if (!id.startsWith("replicas-")) {
-                continue;
-            }
             ids.add(id);
             int n = Integer.parseInt(id.substring("replicas-".length()));
             assertEquals(String.valueOf(n), text(profile, "properties/cluster.replicas"), id);
-
-            List<Element> images = children(child(profile, "build/plugins/plugin/configuration/images"), "image");
-            assertEquals(n, images.size(), id);
-            for (int i = 1; i <= n; i++) {
-                String port = "${hello.port." + i + "}";
-                assertEquals(String.valueOf(8000 + i), text(profile, "properties/hello.port." + i), id);
-                Element image = images.get(i - 1);
-                assertEquals("replica-" + i, text(image, "alias"), id);
-                assertEquals("${app.image}", text(image, "name"), id);
-                List<Element> ports = children(child(image, "run/ports"), "port");
-                assertEquals(List.of("${cluster.bind}:" + port + ":8000", "${cluster.gateway}:" + port + ":8080"),
-                        ports.stream().map(p -> p.getTextContent().trim()).toList(), id);
-                assertEquals(port, text(image, "run/env/DOCKERPORT"), id);
-                assertTrue(text(image, "run/env/HELLO_SERVICE_TAGS").startsWith("urlprefix-/replica/" + port + "/ "), id);
-                assertTrue(text(image, "run/wait/http/url").endsWith("/replica/" + port + "/health"), id);
+            for (int i = 1; i <= max; i++) {
+                assertEquals(String.valueOf(i > n), text(profile, "properties/replica." + i + ".skip"), id + ", replica-" + i);
             }
         }
         assertTrue(ids.contains("replicas-4"), "mvn verify tests replicas-4: " + ids);
