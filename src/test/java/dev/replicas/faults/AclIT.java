@@ -61,7 +61,7 @@ class AclIT {
 
     @AfterAll
     static void removeContainers() throws Exception {
-        List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+        List<String> rm = new ArrayList<>(List.of("rm", "-f", "-v"));
         rm.addAll(CONTAINERS);
         Cluster.docker(rm.toArray(String[]::new));
     }

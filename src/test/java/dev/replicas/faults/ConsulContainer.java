@@ -63,7 +63,7 @@ final class ConsulContainer {
 
     /** Removes the container, state and all. */
     void remove() throws Exception {
-        Cluster.docker("rm", "-f", NAME);
+        Cluster.docker("rm", "-f", "-v", NAME);
     }
 
     /** Starts a fresh container made like the inspected one. */
