@@ -1,352 +1,289 @@
 package dev.replicas.load;
 
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.geom.Ellipse2D;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.replicas.load.LoadRecorder.Tally;
+import org.HdrHistogram.Histogram;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
 /**
- * Prints a load run's result: the seed's table (Total Requests, Request Success, Request Fail,
- * Avg, Min, Max) with percentiles, the checks made, the answers per replica, the figures per time
- * window (or per capacity step), CPU per request of every part of the stack, and memory; writes
- * the same text to {@code load-report.txt}. A capacity run is also kept in
- * {@code load-capacity/replicas-N.json} and drawn, with the other replica counts measured so far,
- * in {@code load-capacity.png}.
- *
- * <p>Reads only {@link LoadResult}, the simulation's own counters, and the name of Gatling's
- * report folder. Run by exec-maven-plugin in the {@code load} profile, after docker:stop. It
- * never fails the build: gatling:verify does, in the verify phase.
- *
- * <pre>
- * LoadReport results=target/gatling output=target
- * </pre>
+ * A load run's report: the seed's table (Total Requests, Request Success, Request Fail, Avg, Min,
+ * Max) with percentiles, the checks made, the answers per replica, the figures per time window (or
+ * capacity step), CPU per request of every part of the stack, and memory. The simulation writes it
+ * to {@code load-report.txt} and the headline figures to {@code load-summary.properties} (read by
+ * benchmarks/*.sh); a capacity run is also kept in {@code load-capacity/replicas-N.json} and drawn
+ * with the other replica counts kept so far in {@code load-capacity.png}. {@link #main} prints the
+ * report after the cluster has stopped; it never fails the build: gatling:verify does.
  */
 public final class LoadReport {
 
-    static final String REPORT_FILE = "load-report.txt";
-    static final String CAPACITY_DIR = "load-capacity";
-    static final String CHART_FILE = "load-capacity.png";
-    static final String SUMMARY_FILE = "load-summary.properties";
-
+    static final String REPORT = "load-report.txt";
+    static final String SUMMARY = "load-summary.properties";
     private static final double MIB = 1024.0 * 1024.0;
+    private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** A capacity run as the chart draws it: p50 and p99 per step, in ms. */
+    record Curve(int replicas, long p99LimitMs, int stepSeconds, double held, List<double[]> points) {
+    }
 
     private LoadReport() {
     }
 
+    /**
+     * Prints the report, with where Gatling's own is ({@code LoadReport results=target/gatling output=target}).
+     *
+     * @param args {@code results=} Gatling's results folder, {@code output=} where the report is
+     */
     public static void main(String[] args) throws IOException {
-        Map<String, String> a = new HashMap<>();
-        for (String arg : args) {
-            int eq = arg.indexOf('=');
-            if (eq > 0) {
-                a.put(arg.substring(0, eq), arg.substring(eq + 1));
-            }
-        }
-        Path results = Path.of(a.getOrDefault("results", "target/gatling"));
-        Path output = Path.of(a.getOrDefault("output", "target"));
-        Path resultFile = output.resolve(LoadResult.FILE);
-        StringBuilder text = new StringBuilder();
-        LastRun last = lastRun(results);
-        if (Files.isRegularFile(resultFile)) {
-            LoadResult result = LoadResult.read(resultFile);
-            text.append(render(result));
-            Files.writeString(output.resolve(SUMMARY_FILE), summary(result), StandardCharsets.UTF_8);
-            if ("capacity".equals(result.mode())) {
-                Path dir = output.resolve(CAPACITY_DIR);
-                Files.createDirectories(dir);
-                result.write(dir.resolve("replicas-" + result.replicas() + ".json"));
-                text.append(chart(dir, output.resolve(CHART_FILE)));
-            }
-        } else {
-            text.append("No load result: ").append(resultFile.toAbsolutePath())
-                    .append(" is missing (the simulation did not run to its end)\n");
-        }
-        last.run().ifPresent(r -> text.append("Gatling's report: ").append(r.resolve("index.html").toAbsolutePath()).append('\n'));
-        last.error().ifPresent(e -> text.append("Gatling: ").append(e).append('\n'));
-        System.out.println();
-        System.out.print(text);
-        System.out.println();
-        Files.createDirectories(output);
-        Files.writeString(output.resolve(REPORT_FILE), text, StandardCharsets.UTF_8);
-        System.out.println("[load] written to " + output.resolve(REPORT_FILE).toAbsolutePath());
+        Map<String, String> a = new TreeMap<>(Map.of("results", "target/gatling", "output", "target"));
+        Stream.of(args).filter(arg -> arg.indexOf('=') > 0).forEach(arg -> a.put(arg.split("=", 2)[0], arg.split("=", 2)[1]));
+        Path report = Path.of(a.get("output")).resolve(REPORT);
+        String text = Files.isRegularFile(report)
+                ? Files.readAllLines(report).stream().filter(l -> !l.startsWith("Gatling")).map(l -> l + "\n").collect(Collectors.joining())
+                : "No load report: " + report.toAbsolutePath() + " is missing (the simulation did not run to its end)\n";
+        text += lastRun(Path.of(a.get("results")));
+        System.out.printf("%n%s%n", text);
+        Files.createDirectories(report.getParent());
+        Files.writeString(report, text, StandardCharsets.UTF_8);
+        System.out.println("[load] written to " + report.toAbsolutePath());
     }
 
-    static String render(LoadResult r) {
-        StringBuilder out = new StringBuilder();
-        List<LoadResult.Window> ran = ran(r);
-        long ok = ran.stream().mapToLong(LoadResult.Window::ok).sum();
-        long failed = ran.stream().mapToLong(LoadResult.Window::failed).sum();
-        long requests = ok + failed;
-        long inFlight = ran.stream().mapToLong(LoadResult.Window::started).sum() - requests;
-        boolean capacity = "capacity".equals(r.mode());
-
-        String title = (r.replicas() == 1 ? "1 Container Replica" : r.replicas() + " Container Replicas")
-                + (capacity ? ", capacity" : "");
-        out.append(title).append('\n').append("-".repeat(title.length())).append('\n');
-        LatencyHistogram all = latency(ran, false);
-        out.append(line("Total Requests", requests, ""));
-        out.append(line("Request Success", ok, ""));
-        out.append(line("Request Fail", failed, ""));
-        out.append(line("Avg", Math.round(all.mean()), " (ms)"));
-        out.append(line("Min", all.min(), " (ms)"));
-        out.append(line("Max", all.max(), " (ms)"));
-        out.append(String.format(Locale.US, "p50 / p95 / p99: %,d / %,d / %,d (ms)%n",
-                all.percentile(50), all.percentile(95), all.percentile(99)));
-        if (failed > 0) {
-            LatencyHistogram good = latency(ran, true);
-            out.append(String.format(Locale.US, "Successful requests only: Avg %,d, Min %,d, Max %,d, p50 %,d, p99 %,d (ms)%n",
-                    Math.round(good.mean()), good.min(), good.max(), good.percentile(50), good.percentile(99)));
-            Map<String, Long> causes = new TreeMap<>();
-            ran.forEach(w -> w.failures().forEach((k, v) -> causes.merge(k, v, Long::sum)));
-            List<String> parts = new ArrayList<>();
-            causes.forEach((k, v) -> parts.add(String.format(Locale.US, "%s x %,d", k, v)));
-            out.append("Failures by cause: ").append(String.join(", ", parts)).append('\n');
+    /** Writes the report, the summary and, for a capacity run, its curve and the chart of all curves kept. */
+    static void write(LoadRecorder r, Path output) throws IOException {
+        String text = render(r);
+        Files.createDirectories(output);
+        Files.writeString(output.resolve(SUMMARY), summary(r), StandardCharsets.UTF_8);
+        if (r.settings.capacity()) {
+            List<double[]> points = new ArrayList<>();
+            for (LoadRecorder.Tally t : ran(r)) {
+                long unanswered = t.started - t.ok - t.failed;
+                points.add(new double[] {t.window.rate(), t.percentile(50, 0), Math.min(20_000, t.percentile(99, unanswered))});
+            }
+            Path dir = Files.createDirectories(output.resolve("load-capacity"));
+            JSON.writeValue(dir.resolve("replicas-" + r.settings.replicas() + ".json").toFile(), new Curve(r.settings.replicas(),
+                    r.settings.p99LimitMs(), r.settings.stepSeconds(), highestRateHeld(r.tallies), points));
+            text += chart(dir, output.resolve("load-capacity.png"));
         }
+        Files.writeString(output.resolve(REPORT), text, StandardCharsets.UTF_8);
+    }
+
+    static String render(LoadRecorder r) {
+        List<Tally> ran = ran(r);
+        long ok = sum(ran, t -> t.ok);
+        long failed = sum(ran, t -> t.failed);
+        boolean capacity = r.settings.capacity();
+        int replicas = r.settings.replicas();
+        String title = (replicas == 1 ? "1 Container Replica" : replicas + " Container Replicas") + (capacity ? ", capacity" : "");
+        Histogram all = histogram(ran, t -> t.all);
+        StringBuilder out = new StringBuilder(title + "\n" + "-".repeat(title.length()) + "\n");
+        out.append(String.format(Locale.US, "Total Requests: %,d%nRequest Success: %,d%nRequest Fail: %,d%n"
+                        + "Avg: %,d (ms)%nMin: %,d (ms)%nMax: %,d (ms)%np50 / p95 / p99: %,d / %,d / %,d (ms)%n",
+                ok + failed, ok, failed, Math.round(all.getMean()), all.getMinValue(), percentile(all, 100),
+                percentile(all, 50), percentile(all, 95), percentile(all, 99)));
+        Map<String, Long> failures = merged(ran, t -> t.failures);
+        if (failed > 0) {
+            Histogram good = histogram(ran, t -> t.successful);
+            out.append(String.format(Locale.US, "Successful requests only: Avg %,d, Min %,d, Max %,d, p50 %,d, p99 %,d (ms)%n",
+                    Math.round(good.getMean()), good.getMinValue(), percentile(good, 100), percentile(good, 50),
+                    percentile(good, 99)));
+            out.append(failures.entrySet().stream().map(e -> String.format(Locale.US, "%s x %,d", e.getKey(), e.getValue()))
+                    .collect(Collectors.joining(", ", "Failures by cause: ", "\n")));
+        }
+        long inFlight = sum(ran, t -> t.started) - ok - failed;
         if (inFlight > 0) {
             out.append(String.format(Locale.US, "Not counted: %,d requests still in flight when the load stopped%n", inFlight));
         }
-        long sampled = ran.stream().mapToLong(LoadResult.Window::sampled).sum();
-        long contractFailures = ran.stream().mapToLong(w -> w.failures().getOrDefault(LoadRecorder.BAD_CONTRACT, 0L)).sum();
+        Map<String, Long> byReplica = merged(ran, t -> t.replicas);
         out.append(String.format(Locale.US, "Checks: every answer for status 200, its exact length (%,d bytes) and frame;"
                         + " %,d answers (every %d.) also in full as JSON: %,d failed%n",
-                new AnswerContract(r.payload()).length(), sampled, r.sampleEvery(), contractFailures));
-        Map<String, Long> byReplica = new TreeMap<>();
-        ran.forEach(w -> w.replicas().forEach((k, v) -> byReplica.merge(k, v, Long::sum)));
+                new AnswerContract(r.settings.payload()).length(), sum(ran, t -> t.sampled), r.settings.sampleEvery(),
+                failures.getOrDefault(LoadRecorder.BAD_CONTRACT, 0L)));
         out.append(String.format(Locale.US, "Successful answers by replica: %d replica(s): %s%n", byReplica.size(),
                 byReplica.values().stream().sorted(Comparator.reverseOrder()).map(v -> String.format(Locale.US, "%,d", v)).toList()));
-        out.append(String.format(Locale.US, "Run: %.1f s from the first arrival to the last answer, to %s%n",
-                r.elapsedSeconds(), r.url()));
-
-        out.append('\n').append(windows(r, ran, capacity));
-        out.append('\n').append(cpu(r.cpuNanos(), requests, r.elapsedSeconds(), r.generatorTotalNanos()));
-        out.append('\n').append(memory(r.memory(), r.generatorRssBytes()));
-        for (String problem : r.problems()) {
-            out.append("note: ").append(problem).append('\n');
-        }
+        out.append(String.format(Locale.US, "Run: %.1f s from the first arrival to the last answer, to %s%n%n",
+                r.elapsedSeconds, r.settings.url()));
+        out.append(windows(r, ran)).append('\n');
+        out.append(cpu(r.runCpu, ok + failed, r.elapsedSeconds, r.generatorTotalNanos)).append('\n');
+        out.append(memory(r.memory, HostCounters.generatorResident()));
+        r.problems().forEach(problem -> out.append("note: ").append(problem).append('\n'));
         return out.toString();
     }
 
     /**
-     * The headline figures as {@code key=value} lines, for scripts (benchmarks/replica.sh): requests,
-     * ok, failed, avg/p50/p99/max ms, CPU ms per answer of the generator, Fabio, docker-proxy, all
-     * replicas, Consul (all its containers) and the host, and replica memory (MiB: mean of the replicas' means, largest max).
+     * The headline figures as {@code key=value} lines for benchmarks/*.sh: requests, ok, failed,
+     * avg/p50/p99/max ms, CPU ms per request of the generator, Fabio, docker-proxy, all replicas,
+     * the host and Consul (all its containers), and replica memory (MiB: mean of the means, largest max).
      */
-    static String summary(LoadResult r) {
-        List<LoadResult.Window> ran = ran(r);
-        long ok = ran.stream().mapToLong(LoadResult.Window::ok).sum();
-        long failed = ran.stream().mapToLong(LoadResult.Window::failed).sum();
-        LatencyHistogram all = latency(ran, false);
-        Map<String, Long> parts = grouped(r.cpuNanos() == null ? Map.of() : r.cpuNanos());
+    static String summary(LoadRecorder r) {
+        List<Tally> ran = ran(r);
+        long ok = sum(ran, t -> t.ok);
+        long failed = sum(ran, t -> t.failed);
+        Histogram all = histogram(ran, t -> t.all);
+        Map<String, Long> parts = grouped(r.runCpu);
         long answers = Math.max(1, ok + failed);
-        StringBuilder out = new StringBuilder();
-        out.append("requests=").append(ok + failed).append('\n');
-        out.append("ok=").append(ok).append('\n');
-        out.append("failed=").append(failed).append('\n');
-        out.append(String.format(Locale.ROOT, "avg.ms=%.1f%n", all.mean()));
-        out.append("p50.ms=").append(all.percentile(50)).append('\n');
-        out.append("p99.ms=").append(all.percentile(99)).append('\n');
-        out.append("max.ms=").append(all.max()).append('\n');
-        for (String part : List.of("generator", "fabio", "docker-proxy", "replicas", "host")) {
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+                "requests=%d%nok=%d%nfailed=%d%navg.ms=%.1f%np50.ms=%d%np99.ms=%d%nmax.ms=%d%n", ok + failed, ok, failed,
+                all.getMean(), percentile(all, 50), percentile(all, 99), percentile(all, 100)));
+        // Consul: one container in the profiles, servers and agents in the Swarm stack.
+        parts.put("consul", parts.entrySet().stream().filter(e -> e.getKey().startsWith("consul")).mapToLong(Map.Entry::getValue).sum());
+        for (String part : List.of("generator", "fabio", "docker-proxy", "replicas", "host", "consul")) {
             out.append(String.format(Locale.ROOT, "cpu.%s.ms=%.2f%n", part, ms(parts.get(part), answers)));
         }
-        // Consul: one container in the profiles, servers and agents in the Swarm stack.
-        long consul = parts.entrySet().stream().filter(e -> e.getKey().startsWith("consul"))
-                .mapToLong(Map.Entry::getValue).sum();
-        out.append(String.format(Locale.ROOT, "cpu.consul.ms=%.2f%n", ms(consul, answers)));
-        List<LoadResult.Memory> replicas = r.memory() == null ? List.of() : r.memory().entrySet().stream()
-                .filter(e -> Names.isReplica(e.getKey())).map(Map.Entry::getValue).toList();
-        out.append(String.format(Locale.ROOT, "memory.replica.mean.mib=%.1f%n",
-                replicas.stream().mapToLong(LoadResult.Memory::mean).average().orElse(0) / MIB));
-        out.append(String.format(Locale.ROOT, "memory.replica.max.mib=%.1f%n",
-                replicas.stream().mapToLong(LoadResult.Memory::max).max().orElse(0) / MIB));
-        return out.toString();
+        List<long[]> replicas = r.memory.entrySet().stream().filter(e -> HostCounters.isReplica(e.getKey()))
+                .map(Map.Entry::getValue).toList();
+        return out + String.format(Locale.ROOT, "memory.replica.mean.mib=%.1f%nmemory.replica.max.mib=%.1f%n",
+                replicas.stream().mapToLong(m -> m[2] / m[0]).average().orElse(0) / MIB,
+                replicas.stream().mapToLong(m -> m[3]).max().orElse(0) / MIB);
     }
 
-    /**
-     * The windows that count: those that sent requests; in a capacity run, up to the first step
-     * that did not hold (what the stopping load sent after it is not a measurement).
-     */
-    static List<LoadResult.Window> ran(LoadResult r) {
-        List<LoadResult.Window> ran = new ArrayList<>();
-        for (LoadResult.Window w : r.windows()) {
-            if (w.started() == 0) {
-                continue;
-            }
-            ran.add(w);
-            if (Boolean.FALSE.equals(w.held())) {
-                break;
+    /** The windows that count: those that sent requests; in a capacity run up to the first step that did not hold. */
+    static List<Tally> ran(LoadRecorder r) {
+        List<Tally> ran = new ArrayList<>();
+        for (Tally t : r.tallies) {
+            if (t.started > 0) {
+                ran.add(t);
+                if (t.verdict != null && !t.verdict.held()) {
+                    break; // what the stopping load sent after it is not a measurement
+                }
             }
         }
         return ran;
     }
 
-    /** The response times of these windows together: all answers, or the successful ones only. */
-    static LatencyHistogram latency(List<LoadResult.Window> windows, boolean okOnly) {
-        LatencyHistogram merged = new LatencyHistogram();
-        windows.forEach(w -> merged.addAll(LatencyHistogram.of(okOnly ? w.latencyOk() : w.latency())));
-        return merged;
-    }
-
-    /** The per-window table, and for a capacity run the verdict. */
-    static String windows(LoadResult r, List<LoadResult.Window> ran, boolean capacity) {
+    /** The per-window table; for a capacity run with the verdict. */
+    private static String windows(LoadRecorder r, List<Tally> ran) {
+        boolean capacity = r.settings.capacity();
         StringBuilder out = new StringBuilder();
         if (capacity) {
-            double held = highestRateHeld(r.windows());
-            out.append(String.format(Locale.US, "Capacity (a step holds while p99 <= %d ms and at most %s %% fail): ",
-                    r.p99LimitMs(), LoadMonitor.rate(r.failLimitPercent())));
-            out.append(held > 0 ? "highest rate held " + LoadMonitor.rate(held) + " requests/s" : "no step held");
-            out.append(r.stopReason() == null ? "; every step ran" : "; stopped: " + r.stopReason()).append('\n');
-            out.append(String.format(Locale.US, "%-5s %6s %9s %8s %7s %7s %7s %7s %9s %6s  %s%n", "step", "rate/s", "requests",
-                    "failed", "p50", "p99", "max", "answ/s", "gen ms/r", "held", "CPU ms per request: fabio, proxy, replicas"));
+            double held = highestRateHeld(r.tallies);
+            out.append(String.format(Locale.US, "Capacity (a step holds while p99 <= %d ms and at most %s %% fail): %s%s%n",
+                    r.settings.p99LimitMs(), LoadSettings.rate(r.settings.failLimitPercent()),
+                    held > 0 ? "highest rate held " + LoadSettings.rate(held) + " requests/s" : "no step held",
+                    r.stopReason() == null ? "; every step ran" : "; stopped: " + r.stopReason()));
         } else {
-            out.append(String.format(Locale.US, "Over time (%d s windows):%n", r.windows().get(0).seconds()));
-            out.append(String.format(Locale.US, "%-5s %6s %9s %8s %7s %7s %7s %7s %9s %8s  %s%n", "from", "rate/s", "requests",
-                    "failed", "p50", "p99", "max", "answ/s", "gen ms/r", "rep MiB", "CPU ms per request: fabio, proxy, replicas"));
+            out.append(String.format(Locale.US, "Over time (%d s windows):%n", r.settings.windowSeconds()));
         }
-        for (LoadResult.Window w : ran) {
-            LatencyHistogram h = LatencyHistogram.of(w.latency());
-            String first = capacity ? String.valueOf(w.index() + 1) : w.startSecond() + "s";
-            String cpu = "";
-            String gen = "-";
-            if (w.cpuNanos() != null && w.started() > 0) {
-                Map<String, Long> parts = grouped(w.cpuNanos());
-                gen = String.format(Locale.US, "%.2f", ms(parts.get("generator"), w.started()));
-                cpu = String.format(Locale.US, "%.2f, %.2f, %.2f", ms(parts.get("fabio"), w.started()),
-                        ms(parts.get("docker-proxy"), w.started()), ms(parts.get("replicas"), w.started()));
-            }
-            out.append(String.format(Locale.US, "%-5s %6s %,9d %,8d %7d %7d %7d %7.1f %9s ", first, LoadMonitor.rate(w.rate()),
-                    w.started(), w.started() - w.ok(), h.percentile(50), h.percentile(99), h.max(),
-                    (double) w.ok() / w.seconds(), gen));
-            if (capacity) {
-                out.append(String.format(Locale.US, "%6s ", w.held() == null ? "?" : w.held() ? "yes" : "no"));
-            } else {
-                out.append(String.format(Locale.US, "%8s ", replicaMemory(w.memoryBytes())));
-            }
-            out.append(' ').append(cpu).append('\n');
+        String last = capacity ? "%6s" : "%8s";
+        out.append(String.format(Locale.US, "%-5s %6s %9s %8s %7s %7s %7s %7s %9s " + last
+                        + "  CPU ms per request: fabio, proxy, replicas%n", capacity ? "step" : "from",
+                "rate/s", "requests", "failed", "p50", "p99", "max", "answ/s", "gen ms/r", capacity ? "held" : "rep MiB"));
+        for (Tally t : ran) {
+            Map<String, Long> parts = t.cpu == null ? null : grouped(t.cpu);
+            double replicaMemory = t.memory.entrySet().stream().filter(e -> HostCounters.isReplica(e.getKey()))
+                    .mapToLong(e -> e.getValue()[1] / e.getValue()[0]).average().orElse(-1);
+            out.append(String.format(Locale.US, "%-5s %6s %,9d %,8d %7d %7d %7d %7.1f %9s " + last + "  %s%n", capacity ? String.valueOf(t.window.index() + 1) : t.window.startSecond() + "s",
+                    LoadSettings.rate(t.window.rate()), t.started, t.started - t.ok, percentile(t.all, 50),
+                    percentile(t.all, 99), percentile(t.all, 100), (double) t.ok / t.window.seconds(),
+                    parts == null ? "-" : String.format(Locale.US, "%.2f", ms(parts.get("generator"), t.started)),
+                    capacity ? (t.verdict == null ? "?" : t.verdict.held() ? "yes" : "no")
+                            : replicaMemory < 0 ? "-" : String.format(Locale.US, "%.1f", replicaMemory / MIB),
+                    parts == null ? "" : String.format(Locale.US, "%.2f, %.2f, %.2f", ms(parts.get("fabio"), t.started),
+                            ms(parts.get("docker-proxy"), t.started), ms(parts.get("replicas"), t.started))));
         }
         return out.toString();
     }
 
-    /** Mean memory of one replica (the mean of the replicas' means) in a window, in MiB, or "-". */
-    static String replicaMemory(Map<String, Long> memory) {
-        if (memory == null) {
-            return "-";
-        }
-        double mean = memory.entrySet().stream().filter(e -> Names.isReplica(e.getKey()))
-                .mapToLong(Map.Entry::getValue).average().orElse(-1);
-        return mean < 0 ? "-" : String.format(Locale.US, "%.1f", mean / MIB);
-    }
-
     /** The highest rate of the steps that held, counting from the first, up to the first that did not. */
-    static double highestRateHeld(List<LoadResult.Window> windows) {
+    static double highestRateHeld(List<Tally> tallies) {
         double held = 0;
-        for (LoadResult.Window w : windows) {
-            if (w.held() == null || !w.held()) {
+        for (Tally t : tallies) {
+            if (t.verdict == null || !t.verdict.held()) {
                 break;
             }
-            held = w.rate();
+            held = t.window.rate();
         }
         return held;
     }
 
     /** CPU per part over the run: seconds, ms per request, share of one core. */
     static String cpu(Map<String, Long> cpuNanos, long requests, double seconds, long generatorTotalNanos) {
-        StringBuilder out = new StringBuilder();
-        if (cpuNanos == null || cpuNanos.isEmpty()) {
+        if (cpuNanos.isEmpty()) {
             return "No CPU counters could be read on this machine.\n";
         }
+        StringBuilder out = new StringBuilder(String.format(Locale.US, "CPU by part over the run (cumulative counters"
+                + " before and after: cgroup cpuacct of the containers, /proc of the processes; %,d requests, %.1f s):%n"
+                + "%-28s %9s %12s %11s%n", requests, seconds, "part", "CPU s", "ms/request", "% of a core"));
         Map<String, Long> parts = grouped(cpuNanos);
-        out.append(String.format(Locale.US, "CPU by part over the run (cumulative counters before and after: cgroup cpuacct of"
-                + " the containers, /proc of the processes; %,d requests, %.1f s):%n", requests, seconds));
-        out.append(String.format(Locale.US, "%-28s %9s %12s %11s%n", "part", "CPU s", "ms/request", "% of a core"));
+        Long host = parts.remove("host");
         long accounted = 0;
         for (Map.Entry<String, Long> e : parts.entrySet()) {
-            if (e.getKey().equals("host")) {
-                continue;
-            }
-            if (!e.getKey().startsWith("  ")) {
-                accounted += e.getValue();
-            }
+            accounted += e.getKey().startsWith("  ") ? 0 : e.getValue();
             out.append(row(e.getKey(), e.getValue(), requests, seconds));
         }
-        Long host = parts.get("host");
         if (host != null) {
             out.append(row("rest of the host (kernel...)", Math.max(0, host - accounted), requests, seconds));
             out.append(row("host, all CPUs", host, requests, seconds));
         }
-        out.append(String.format(Locale.US, "The generator's JVM used %.1f CPU s since it started (start-up and warm-up included).%n",
-                generatorTotalNanos / 1e9));
-        return out.toString();
+        return out + String.format(Locale.US, "The generator's JVM used %.1f CPU s since it started"
+                + " (start-up and warm-up included).%n", generatorTotalNanos / 1e9);
     }
 
     /**
-     * The parts in the order the report shows them: generator, fabio, docker-proxy, replicas
-     * (their sum, then each, indented), consul, the other containers, dockerd, containerd, host.
+     * The parts in the report's order: generator, fabio, docker-proxy, replicas (their sum, then each,
+     * indented), consul and the other containers, dockerd, containerd, host.
      */
     static Map<String, Long> grouped(Map<String, Long> cpuNanos) {
+        List<String> first = List.of("generator", "fabio", "docker-proxy");
+        List<String> last = List.of("dockerd", "containerd", "host");
         Map<String, Long> out = new LinkedHashMap<>();
-        List<String> replicas = cpuNanos.keySet().stream().filter(Names::isReplica).sorted(Names::compare).toList();
-        for (String part : List.of("generator", "fabio", "docker-proxy")) {
-            if (cpuNanos.containsKey(part)) {
-                out.put(part, cpuNanos.get(part));
-            }
-        }
+        first.stream().filter(cpuNanos::containsKey).forEach(part -> out.put(part, cpuNanos.get(part)));
+        List<String> replicas = cpuNanos.keySet().stream().filter(HostCounters::isReplica).sorted(HostCounters::compare).toList();
         if (!replicas.isEmpty()) {
             out.put("replicas", replicas.stream().mapToLong(cpuNanos::get).sum());
             replicas.forEach(name -> out.put("  " + name, cpuNanos.get(name)));
         }
         cpuNanos.forEach((part, value) -> {
-            if (!Names.isReplica(part) && !List.of("generator", "fabio", "docker-proxy", "dockerd", "containerd", "host")
-                    .contains(part)) {
+            if (!HostCounters.isReplica(part) && !first.contains(part) && !last.contains(part)) {
                 out.put(part, value);
             }
         });
-        for (String part : List.of("dockerd", "containerd", "host")) {
-            if (cpuNanos.containsKey(part)) {
-                out.put(part, cpuNanos.get(part));
-            }
-        }
+        last.stream().filter(cpuNanos::containsKey).forEach(part -> out.put(part, cpuNanos.get(part)));
         return out;
     }
 
-    private static String row(String part, long nanos, long requests, double seconds) {
-        return String.format(Locale.US, "%-28s %9.2f %12.2f %10.1f %%%n", part, nanos / 1e9, ms(nanos, requests),
-                seconds > 0 ? nanos / 1e9 / seconds * 100 : 0);
-    }
-
-    private static double ms(Long nanos, long requests) {
-        return nanos == null || requests == 0 ? 0 : nanos / 1e6 / requests;
-    }
-
-    static String memory(Map<String, LoadResult.Memory> memory, long generatorRss) {
-        StringBuilder out = new StringBuilder();
-        if (memory == null || memory.isEmpty()) {
+    /** Memory per container: first, mean, max and last reading ({readings, first, sum, max, last} each). */
+    static String memory(Map<String, long[]> memory, long generatorRss) {
+        if (memory.isEmpty()) {
             return "No container memory could be read on this machine.\n";
         }
-        long samples = memory.values().stream().mapToLong(LoadResult.Memory::samples).max().orElse(0);
-        out.append(String.format(Locale.US, "Memory (cgroup, as docker stats shows it; %d readings):%n", samples));
-        out.append(String.format(Locale.US, "%-14s %9s %9s %9s %9s%n", "container", "first", "mean", "max", "last"));
-        List<String> names = new ArrayList<>(memory.keySet());
-        names.sort(Names::compare);
+        StringBuilder out = new StringBuilder(String.format(Locale.US, "Memory (cgroup, as docker stats shows it; %d readings):%n"
+                + "%-14s %9s %9s %9s %9s%n", memory.values().stream().mapToLong(m -> m[0]).max().orElse(0),
+                "container", "first", "mean", "max", "last"));
         long replicas = 0;
         int count = 0;
-        for (String name : names) {
-            LoadResult.Memory m = memory.get(name);
+        for (String name : memory.keySet().stream().sorted(HostCounters::compare).toList()) {
+            long[] m = memory.get(name);
             out.append(String.format(Locale.US, "%-14s %5.1f MiB %5.1f MiB %5.1f MiB %5.1f MiB%n", name,
-                    m.first() / MIB, m.mean() / MIB, m.max() / MIB, m.last() / MIB));
-            if (Names.isReplica(name)) {
-                replicas += m.mean();
-                count++;
-            }
+                    m[1] / MIB, m[2] / m[0] / MIB, m[3] / MIB, m[4] / MIB));
+            replicas += HostCounters.isReplica(name) ? m[2] / m[0] : 0;
+            count += HostCounters.isReplica(name) ? 1 : 0;
         }
         if (count > 1) {
             out.append(String.format(Locale.US, "%-14s %15.1f MiB (mean of each, summed)%n", "all replicas", replicas / MIB));
@@ -357,72 +294,124 @@ public final class LoadReport {
         return out.toString();
     }
 
-    /** Draws every capacity result kept so far; returns a line saying where, or why not. */
+    /**
+     * Draws every capacity run kept in {@code dir}: p99 (solid) and p50 (dashed) against the offered
+     * rate, one colour per replica count, log scale, the p99 limit across, a ring at the highest rate
+     * held. Returns a line saying where, or why not.
+     */
     static String chart(Path dir, Path png) {
-        List<LoadResult> results = new ArrayList<>();
+        List<Curve> curves = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(p -> p.getFileName().toString().matches("replicas-\\d+\\.json")).toList()) {
-                results.add(LoadResult.read(f));
+                curves.add(JSON.readValue(f.toFile(), Curve.class));
             }
-        } catch (IOException e) {
-            return "Capacity chart not drawn: " + e.getMessage() + "\n";
-        }
-        results.sort(Comparator.comparingInt(LoadResult::replicas));
-        try {
-            CapacityChart.draw(results, png);
+            curves.removeIf(c -> c.points() == null); // kept by an older harness
+            curves.sort(Comparator.comparingInt(Curve::replicas));
+            System.setProperty("java.awt.headless", "true");
+            XYSeriesCollection data = new XYSeriesCollection();
+            XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer();
+            Color[] colours = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd)};
+            BasicStroke dashed = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 5}, 0);
+            for (Curve c : curves) {
+                XYSeries p99 = new XYSeries(String.format(Locale.US, "%d replica%s: held %s/s", c.replicas(),
+                        c.replicas() == 1 ? "" : "s", LoadSettings.rate(c.held())));
+                XYSeries p50 = new XYSeries(c.replicas() + " p50");
+                XYSeries ring = new XYSeries(c.replicas() + " held");
+                for (double[] point : c.points()) {
+                    p50.add(point[0], Math.max(1, point[1]));
+                    p99.add(point[0], Math.max(1, point[2]));
+                    if (point[0] == c.held()) {
+                        ring.add(point[0], Math.max(1, point[2]));
+                    }
+                }
+                int s = data.getSeriesCount();
+                Stream.of(p99, p50, ring).forEach(data::addSeries);
+                for (int i = s; i < s + 3; i++) {
+                    lines.setSeriesPaint(i, colours[(s / 3) % colours.length]);
+                    lines.setSeriesVisibleInLegend(i, i == s);
+                }
+                lines.setSeriesStroke(s, new BasicStroke(2.5f));
+                lines.setSeriesStroke(s + 1, dashed);
+                lines.setSeriesShapesVisible(s + 1, false);
+                lines.setSeriesLinesVisible(s + 2, false);
+                lines.setSeriesShape(s + 2, new Ellipse2D.Double(-9, -9, 18, 18));
+                lines.setSeriesShapesFilled(s + 2, false);
+            }
+            LogAxis ms = new LogAxis("response time (ms); ring: highest rate held");
+            ms.setRange(1, 20_000);
+            XYPlot plot = new XYPlot(data, new NumberAxis("offered rate (requests/s), a step of "
+                    + (curves.isEmpty() ? 0 : curves.get(0).stepSeconds()) + " s each"), ms, lines);
+            long limit = curves.isEmpty() ? 500 : curves.get(0).p99LimitMs();
+            ValueMarker marker = new ValueMarker(limit, Color.GRAY, dashed);
+            marker.setLabel("p99 limit " + limit + " ms");
+            plot.addRangeMarker(marker);
+            plot.setBackgroundPaint(Color.WHITE);
+            plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+            plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+            JFreeChart chart = new JFreeChart("Capacity through Fabio: response time per step (p99 solid, p50 dashed)",
+                    JFreeChart.DEFAULT_TITLE_FONT.deriveFont(15f), plot, true);
+            chart.setBackgroundPaint(Color.WHITE);
+            ChartUtils.saveChartAsPNG(png.toFile(), chart, 900, 560);
         } catch (IOException | RuntimeException | Error e) {
             return "Capacity chart not drawn: " + e + "\n";
         }
-        List<String> held = new ArrayList<>();
-        for (LoadResult r : results) {
-            held.add(r.replicas() + " replica(s): " + LoadMonitor.rate(highestRateHeld(r.windows())) + "/s");
-        }
-        return String.format(Locale.US, "%nHighest rate held so far (%s): %s%nChart: %s%n", dir,
-                String.join(", ", held), png.toAbsolutePath());
-    }
-
-    private static String line(String label, long value, String unit) {
-        return String.format(Locale.US, "%s: %,d%s%n", label, value, unit);
-    }
-
-    record LastRun(Optional<Path> run, Optional<String> error) {
+        return String.format(Locale.US, "%nHighest rate held so far (%s): %s%nChart: %s%n", dir, curves.stream()
+                .map(c -> c.replicas() + " replica(s): " + LoadSettings.rate(c.held()) + "/s").collect(Collectors.joining(", ")),
+                png.toAbsolutePath());
     }
 
     /**
-     * The run folder named in lastRun.txt (the gatling-maven-plugin writes one folder name a line,
-     * and "ExecutionError: ..." when Gatling failed), else the newest folder with an index.html.
+     * Where Gatling's own report is, and its error if it failed: lastRun.txt of the gatling-maven-plugin
+     * names the run's folder, and "ExecutionError: ..." when Gatling failed; else the newest folder.
      */
-    static LastRun lastRun(Path results) throws IOException {
+    static String lastRun(Path results) throws IOException {
         Path lastRun = results.resolve("lastRun.txt");
-        Optional<String> error = Optional.empty();
-        if (Files.isRegularFile(lastRun)) {
-            Optional<Path> run = Optional.empty();
-            for (String line : Files.readAllLines(lastRun, StandardCharsets.UTF_8)) {
-                String l = line.trim();
-                if (l.contains("ExecutionError:")) {
-                    error = Optional.of(l.substring(l.indexOf("ExecutionError:") + "ExecutionError:".length()).trim());
-                } else if (!l.isEmpty() && Files.isDirectory(results.resolve(l))) {
-                    run = Optional.of(results.resolve(l));
-                }
-            }
-            if (run.isPresent()) {
-                return new LastRun(run, error);
+        Path run = null;
+        String error = "";
+        for (String line : Files.isRegularFile(lastRun) ? Files.readAllLines(lastRun) : List.<String>of()) {
+            String l = line.trim();
+            if (l.contains("ExecutionError:")) {
+                error = "Gatling: " + l.substring(l.indexOf("ExecutionError:") + "ExecutionError:".length()).trim() + "\n";
+            } else if (!l.isEmpty() && Files.isDirectory(results.resolve(l))) {
+                run = results.resolve(l);
             }
         }
-        if (!Files.isDirectory(results)) {
-            return new LastRun(Optional.empty(), error);
+        if (run == null && Files.isDirectory(results)) {
+            try (Stream<Path> runs = Files.list(results)) {
+                run = runs.filter(p -> Files.isRegularFile(p.resolve("index.html")))
+                        .max(Comparator.comparing(p -> p.toFile().lastModified())).orElse(null);
+            }
         }
-        try (Stream<Path> runs = Files.list(results)) {
-            return new LastRun(runs.filter(p -> Files.isRegularFile(p.resolve("index.html")))
-                    .max(Comparator.comparingLong(LoadReport::modified)), error);
-        }
+        return (run == null ? "" : "Gatling's report: " + run.resolve("index.html").toAbsolutePath() + "\n") + error;
     }
 
-    private static long modified(Path p) {
-        try {
-            return Files.getLastModifiedTime(p).toMillis();
-        } catch (IOException e) {
-            return 0;
-        }
+    /** The nearest-rank percentile, 0 when empty; as the lowest value of its bucket, so exact to 2,047 ms. */
+    static long percentile(Histogram h, double pct) {
+        return h.getTotalCount() == 0 ? 0 : h.lowestEquivalentValue(h.getValueAtPercentile(pct));
+    }
+
+    private static Histogram histogram(List<Tally> tallies, Function<Tally, Histogram> field) {
+        Histogram h = new Histogram(3);
+        tallies.forEach(t -> h.add(field.apply(t)));
+        return h;
+    }
+
+    private static long sum(List<Tally> tallies, ToLongFunction<Tally> field) {
+        return tallies.stream().mapToLong(field).sum();
+    }
+
+    private static Map<String, Long> merged(List<Tally> tallies, Function<Tally, Map<String, Long>> field) {
+        Map<String, Long> out = new TreeMap<>();
+        tallies.forEach(t -> field.apply(t).forEach((k, v) -> out.merge(k, v, Long::sum)));
+        return out;
+    }
+
+    private static String row(String part, long nanos, long requests, double seconds) {
+        return String.format(Locale.US, "%-28s %9.2f %12.2f %10.1f %%%n", part, nanos / 1e9, ms(nanos, requests),
+                seconds > 0 ? nanos / 1e9 / seconds * 100 : 0);
+    }
+
+    private static double ms(Long nanos, long requests) {
+        return nanos == null || requests == 0 ? 0 : nanos / 1e6 / requests;
     }
 }
