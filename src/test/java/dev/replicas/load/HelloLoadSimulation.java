@@ -9,27 +9,18 @@ import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 
 import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.core.Simulation;
 
 /**
- * The seed's load test through Fabio, as an open model: users arrive at a constant rate (or, in
- * capacity mode, at a rate that steps up), each sends one {@code GET} and is done.
- *
- * <p>Kept cheap so that the generator does not eat the CPU it measures: every answer is checked for
- * status 200, its exact length and its frame, which also yields the answering replica's UUID
- * ({@link AnswerContract#uuidOf}); every {@code load.sampleEvery}-th answer is also checked in full
- * ({@link AnswerContract#violation}). Connections are kept alive and shared between users, as a
- * client of a load balancer would.
- *
- * <p>{@link LoadRecorder} counts every request by window and reads the counters of every part
- * ({@link HostCounters}); in capacity mode it stops the load at the first step that does not hold.
- * {@link LoadReport} writes what it measured to {@code load-report.txt} and prints it after the
- * cluster has stopped. Gatling's assertion (constant mode only) fails the build in the verify phase.
+ * The seed's load test through Fabio, as an open model: users arrive at a constant rate (or, in capacity
+ * mode, at a rate that steps up), each sends one {@code GET} and is done. Kept cheap so that the generator
+ * does not eat the CPU it measures: every answer is checked for status 200, its exact length and frame,
+ * which also yields the answering replica ({@link AnswerContract#uuidOf}); every {@code load.sampleEvery}-th
+ * also in full ({@link AnswerContract#violation}). {@link LoadRecorder} counts and watches, {@link LoadReport}
+ * writes the report. Gatling's assertion (constant mode only) fails the build in the verify phase.
  */
 public class HelloLoadSimulation extends Simulation {
 
@@ -39,13 +30,9 @@ public class HelloLoadSimulation extends Simulation {
 
     {
         System.out.println("Load: " + settings);
-        try {
-            // A report left by an earlier run must not pass for this one's if this one fails.
-            Files.deleteIfExists(settings.outputDir().resolve(LoadReport.REPORT));
-            Files.deleteIfExists(settings.outputDir().resolve(LoadReport.SUMMARY));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        // A report left by an earlier run must not pass for this one's if this one fails.
+        settings.outputDir().resolve(LoadReport.REPORT).toFile().delete();
+        settings.outputDir().resolve(LoadReport.SUMMARY).toFile().delete();
         var request = http("GET /hello/api/v1").get(settings.url())
                 .requestTimeout(Duration.ofSeconds(settings.timeoutSeconds()))
                 .check(status().saveAs("status"), // saved first: a failure is told by its status or its absence
@@ -54,7 +41,7 @@ public class HelloLoadSimulation extends Simulation {
                         bodyBytes().transform(contract::uuidOf).name("length and frame").saveAs("uuid"))
                 .checkIf(this::sampled)
                 .then(bodyBytes().transform(contract::violation).is(AnswerContract.OK).name("full contract"));
-        var load = scenario("hello through Fabio")
+        SetUp setUp = setUp(scenario("hello through Fabio")
                 .stopLoadGeneratorIf(session -> recorder.stopReason(), session -> recorder.shouldStop())
                 .exec(session -> session.set("window", recorder.begin(session.userId())))
                 .exec(request)
@@ -69,13 +56,10 @@ public class HelloLoadSimulation extends Simulation {
                 // rampUsers(n).during(d) injects exactly n users evenly over d: a constant rate, and
                 // user numbers that map onto windows exactly (LoadRecorder.begin).
                 .injectOpen(settings.windows().stream()
-                        .map(w -> rampUsers((int) w.users()).during(Duration.ofSeconds(w.seconds()))).toList());
-        SetUp setUp = setUp(load.protocols(http
-                .disableWarmUp() // Gatling warms up on an outside URL by default: never, here
-                // One keep-alive pool for all users: a connection per request costs the generator,
-                // docker-proxy and Fabio more (docs/load-test.md).
-                .shareConnections()
-                .acceptHeader("application/json")));
+                        .map(w -> rampUsers((int) w.users()).during(Duration.ofSeconds(w.seconds()))).toList())
+                // No warm-up on Gatling's outside URL; one keep-alive pool for all users, as a client of a
+                // load balancer keeps: a connection per request costs generator, docker-proxy and Fabio more.
+                .protocols(http.disableWarmUp().shareConnections().acceptHeader("application/json")));
         if (!settings.capacity()) {
             setUp.assertions(global().successfulRequests().percent().gte(settings.successPercent()));
         }

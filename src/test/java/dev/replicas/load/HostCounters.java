@@ -32,9 +32,7 @@ import java.util.regex.Pattern;
  */
 public class HostCounters {
 
-    /** Linux's USER_HZ: /proc counts CPU time in these ticks. */
-    private static final long NANOS_PER_TICK = 10_000_000L;
-    /** The processes counted by name, outside any container, in the report's order. */
+    private static final long NANOS_PER_TICK = 10_000_000L; // Linux's USER_HZ: /proc counts CPU in 1/100 s
     private static final List<String> PROCESSES = List.of("docker-proxy", "dockerd", "containerd");
     private static final Pattern NUMBERED = Pattern.compile("(.*?)(\\d+)");
 
@@ -55,16 +53,15 @@ public class HostCounters {
         List<String> problems = new ArrayList<>();
         List<Cgroup> cgroups = new ArrayList<>();
         try {
-            List<String> names = docker("ps", "--filter", "name=^" + prefix, "--format", "{{.Names}}");
             List<String> inspect = new ArrayList<>(List.of("inspect", "--format", "{{.Name}} {{.State.Pid}}"));
-            inspect.addAll(names);
-            for (String line : names.isEmpty() ? List.<String>of() : docker(inspect.toArray(String[]::new))) {
+            inspect.addAll(docker("ps", "--filter", "name=^" + prefix, "--format", "{{.Names}}"));
+            for (String line : inspect.size() == 3 ? List.<String>of() : docker(inspect.toArray(String[]::new))) {
                 String[] f = line.trim().replaceFirst("^/", "").split(" ");
                 String name = partName(f[0].startsWith(prefix) ? f[0].substring(prefix.length()) : f[0]);
                 cgroupOf(name, Path.of("/proc", f[1], "cgroup"), Path.of("/sys/fs/cgroup")).ifPresentOrElse(
                         cgroups::add, () -> problems.add("no readable cgroup for container " + f[0]));
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | InterruptedException | RuntimeException e) {
             problems.add("cannot list the containers: " + e.getMessage());
         }
         cgroups.sort((a, b) -> compare(a.name(), b.name()));
@@ -85,10 +82,8 @@ public class HostCounters {
     static int compare(String a, String b) {
         Matcher ma = NUMBERED.matcher(a);
         Matcher mb = NUMBERED.matcher(b);
-        if (ma.matches() && mb.matches() && ma.group(1).equals(mb.group(1))) {
-            return Long.compare(Long.parseLong(ma.group(2)), Long.parseLong(mb.group(2)));
-        }
-        return a.compareTo(b);
+        return ma.matches() && mb.matches() && ma.group(1).equals(mb.group(1))
+                ? Long.compare(Long.parseLong(ma.group(2)), Long.parseLong(mb.group(2))) : a.compareTo(b);
     }
 
     /** @return whether the part is one of the replicas */
@@ -98,36 +93,28 @@ public class HostCounters {
 
     /** The cgroup (v1 or v2) of a process, from its {@code /proc/<pid>/cgroup}, under the cgroup mount. */
     static Optional<Cgroup> cgroupOf(String name, Path procCgroup, Path mount) {
-        String cpuPath = null;
-        String memoryPath = null;
-        String unified = null;
+        Map<String, String> paths = new TreeMap<>(); // cpuacct, memory (v1) or "" (v2) -> path
         try {
             for (String line : Files.readAllLines(procCgroup)) {
                 String[] f = line.split(":", 3);
-                if (f.length == 3) {
-                    List<String> controllers = List.of(f[1].split(","));
-                    unified = f[0].equals("0") && f[1].isEmpty() ? f[2] : unified;
-                    cpuPath = controllers.contains("cpuacct") ? f[2] : cpuPath;
-                    memoryPath = controllers.contains("memory") ? f[2] : memoryPath;
+                for (String controller : f.length == 3 ? f[1].split(",") : new String[0]) {
+                    paths.put(controller, f[2]);
                 }
             }
         } catch (IOException e) {
             return Optional.empty();
         }
-        for (String dir : cpuPath == null || memoryPath == null ? List.<String>of()
-                : List.of("cpuacct", "cpu,cpuacct", "cpuacct,cpu")) {
-            Path cpu = mount.resolve(dir + cpuPath).resolve("cpuacct.usage");
-            Path memory = mount.resolve("memory" + memoryPath);
+        for (String dir : paths.containsKey("cpuacct") && paths.containsKey("memory")
+                ? List.of("cpuacct", "cpu,cpuacct", "cpuacct,cpu") : List.<String>of()) {
+            Path cpu = mount.resolve(dir + paths.get("cpuacct")).resolve("cpuacct.usage");
+            Path memory = mount.resolve("memory" + paths.get("memory"));
             if (Files.isReadable(cpu)) {
-                return Optional.of(new Cgroup(name, cpu, false, memory.resolve("memory.usage_in_bytes"),
-                        memory.resolve("memory.stat")));
+                return Optional.of(new Cgroup(name, cpu, false, memory.resolve("memory.usage_in_bytes"), memory.resolve("memory.stat")));
             }
         }
-        Path dir = unified == null ? null : mount.resolve(unified.substring(1));
-        return dir != null && Files.isReadable(dir.resolve("cpu.stat"))
-                ? Optional.of(new Cgroup(name, dir.resolve("cpu.stat"), true, dir.resolve("memory.current"),
-                        dir.resolve("memory.stat")))
-                : Optional.empty();
+        Path v2 = paths.containsKey("") ? mount.resolve(paths.get("").substring(1)) : null;
+        return v2 != null && Files.isReadable(v2.resolve("cpu.stat")) ? Optional.of(new Cgroup(name, v2.resolve("cpu.stat"), true,
+                v2.resolve("memory.current"), v2.resolve("memory.stat"))) : Optional.empty();
     }
 
     /** @return what could not be read, one line each */
@@ -172,7 +159,7 @@ public class HostCounters {
     /** @return resident memory of this JVM in bytes, 0 when unknown */
     public static long generatorResident() {
         try {
-            return keyed(Path.of("/proc/self/status"), "VmRSS:", " kB") * 1024;
+            return Long.parseLong(read(Path.of("/proc/self/status")).replaceAll("(?s).*VmRSS:\\s*(\\d+) kB.*", "$1")) * 1024;
         } catch (IOException | RuntimeException e) {
             return 0; // not Linux
         }
@@ -217,13 +204,9 @@ public class HostCounters {
     }
 
     private static long keyed(Path file, String key) throws IOException {
-        return keyed(file, key, "");
-    }
-
-    private static long keyed(Path file, String key, String unit) throws IOException {
         for (String line : Files.readAllLines(file)) {
-            if (line.startsWith(key) && Character.isWhitespace(line.charAt(key.length()))) {
-                return Long.parseLong(line.substring(key.length()).replace(unit, "").trim());
+            if (line.startsWith(key + " ")) {
+                return Long.parseLong(line.substring(key.length() + 1).trim());
             }
         }
         throw new IOException("no " + key + " in " + file);
@@ -239,20 +222,15 @@ public class HostCounters {
         }
     }
 
-    private static List<String> docker(String... args) throws IOException {
+    private static List<String> docker(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("docker"));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " failed: " + out.trim());
-            }
-            return out.lines().filter(l -> !l.isBlank()).toList();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", command) + " failed: " + out.trim());
         }
+        return out.lines().filter(l -> !l.isBlank()).toList();
     }
 }

@@ -10,38 +10,29 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.HdrHistogram.Histogram;
 
 /**
- * Records every request of a run by the window that injected it (status, response time, the
- * replica that answered, or why it failed), and watches the run from a thread of its own: reads
- * the CPU counters at every window boundary and memory every 2 s, and in capacity mode judges each
- * step as soon as its answers are in, asking the load to stop at the first that does not hold.
- *
- * <p>A step is judged when all its requests have ended, or {@code graceMs} after it ended; a request
- * still unanswered then counts as slower than every answer (it is older than the grace, which is
- * longer than the p99 limit), so the verdict is the one the final figures give.
- *
- * <p>Thread-safe: Gatling calls {@link #begin} and {@link #end} from its event loops; one lock per
- * window, held for a few updates. {@link LoadReport} reads the figures once {@link #stop()} returned.
+ * Records every request by the window that injected it (status, response time, the replica that answered,
+ * or why it failed), and watches the run from a thread of its own: reads the CPU counters at every window
+ * boundary and memory every 2 s, and in capacity mode judges each step as soon as all its answers are in, or
+ * {@code graceMs} after it ended (a request unanswered then counts as slower than every answer: the grace is
+ * longer than the p99 limit), asking the load to stop at the first that does not hold. Gatling calls
+ * {@link #begin} and {@link #end} from its event loops: one lock per window; {@link LoadReport} reads the
+ * figures once {@link #stop()} returned.
  */
 public final class LoadRecorder {
 
-    /** A request failed: no answer (timeout, connection error). */
     static final String NO_ANSWER = "no answer (timeout or connection error)";
-    /** A request failed: 200 with a body of the wrong length or frame. */
     static final String BAD_BODY = "HTTP 200 with a wrong body (length or frame)";
-    /** A request failed: 200, framed right, but the sampled full check found a violation. */
     static final String BAD_CONTRACT = "HTTP 200 failing the full contract check";
     /** Where requests still unanswered count: slower than any answer (an hour, in ms). */
     static final long UNANSWERED = 3_600_000;
-    private static final long MEMORY_PERIOD_MS = 2000;
 
-    /** What happened in one window; read by the report once the run is over. */
+    /** What happened in one window. Histograms in ms: exact up to 2,047 ms, within 0.1 % above. */
     static final class Tally {
         final LoadSettings.Window window;
         long started;
         long ok;
         long failed;
         long sampled;
-        /** Response times in ms of all requests that ended; exact up to 2,047 ms, within 0.1 % above. */
         final Histogram all = new Histogram(3);
         final Histogram successful = new Histogram(3);
         final Map<String, Long> failures = new TreeMap<>();
@@ -54,7 +45,7 @@ public final class LoadRecorder {
             this.window = window;
         }
 
-        /** @return the percentile in ms, counting {@code unanswered} more requests as slower than every answer */
+        /** @return the percentile of all requests, {@code unanswered} more counted as slower than every answer */
         long percentile(double pct, long unanswered) {
             Histogram h = all.copy();
             h.recordValueWithCount(UNANSWERED, Math.max(0, unanswered));
@@ -68,14 +59,13 @@ public final class LoadRecorder {
     }
 
     final LoadSettings settings;
+    final HostCounters counters;
     final List<Tally> tallies;
-    private final HostCounters counters;
-    private final long graceMs;
-    /** Per container over the run: {readings, first, sum, max, last}. */
-    final Map<String, long[]> memory = new LinkedHashMap<>();
+    final Map<String, long[]> memory = new LinkedHashMap<>(); // container -> {readings, first, sum, max, last}
     Map<String, Long> runCpu = Map.of();
     long generatorTotalNanos;
     double elapsedSeconds;
+    private final long graceMs;
     private final AtomicBoolean stopAsked = new AtomicBoolean();
     private volatile String stopReason;
     private volatile boolean running = true;
@@ -85,10 +75,7 @@ public final class LoadRecorder {
     private Map<String, Long> lastCpu;
     private int nextBoundary; // the window whose end is the next CPU reading
 
-    /**
-     * @param settings the run's windows and capacity limits
-     * @param counters the host's counters
-     */
+    /** Records the windows of {@code settings}, reading {@code counters}. */
     public LoadRecorder(LoadSettings settings, HostCounters counters) {
         this.settings = settings;
         this.counters = counters;
@@ -96,12 +83,7 @@ public final class LoadRecorder {
         this.graceMs = Math.max(1000, 2 * settings.p99LimitMs());
     }
 
-    /**
-     * A request is about to be sent; the first one starts the watch.
-     *
-     * @param userNumber Gatling's user id (1 for the first user)
-     * @return the window of the request, to pass to {@link #end}
-     */
+    /** A request is about to be sent (Gatling's user 1, 2, ...): returns its window, the first starts the watch. */
     public int begin(long userNumber) {
         synchronized (this) {
             if (thread == null) {
@@ -113,17 +95,19 @@ public final class LoadRecorder {
                 thread.start();
             }
         }
+        Tally t = tallies.get(tallies.size() - 1); // beyond the plan: the last window
         long seen = 0;
-        for (Tally t : tallies) {
-            seen += t.window.users();
-            if (userNumber <= seen || t == tallies.get(tallies.size() - 1)) {
-                synchronized (t) {
-                    t.started++;
-                }
-                return t.window.index();
+        for (Tally candidate : tallies) {
+            seen += candidate.window.users();
+            if (userNumber <= seen) {
+                t = candidate;
+                break;
             }
         }
-        throw new IllegalStateException("no windows");
+        synchronized (t) {
+            t.started++;
+        }
+        return t.window.index();
     }
 
     /**
@@ -141,15 +125,15 @@ public final class LoadRecorder {
         synchronized (t) {
             t.all.recordValue(Math.max(0, responseTimeMs));
             t.sampled += sampled && status != null && status == 200 && uuid != null ? 1 : 0;
-            if (!failed) {
+            if (failed) {
+                t.failed++;
+                t.failures.merge(status == null ? NO_ANSWER : status != 200 ? "HTTP " + status : uuid == null ? BAD_BODY
+                        : BAD_CONTRACT, 1L, Long::sum);
+            } else {
                 t.ok++;
                 t.successful.recordValue(Math.max(0, responseTimeMs));
                 t.replicas.merge(uuid == null ? "?" : uuid, 1L, Long::sum);
-                return;
             }
-            t.failed++;
-            String cause = status == null ? NO_ANSWER : status != 200 ? "HTTP " + status : uuid == null ? BAD_BODY : BAD_CONTRACT;
-            t.failures.merge(cause, 1L, Long::sum);
         }
     }
 
@@ -176,7 +160,7 @@ public final class LoadRecorder {
             allIn = started >= t.window.users() && t.ok + t.failed >= started;
             p99 = t.percentile(99, started - t.ok - t.failed);
         }
-        if (!last && !allIn && elapsedMs() < (t.window.startSecond() + t.window.seconds()) * 1000L + graceMs) {
+        if (!last && !allIn && elapsedMs() < t.window.endMs() + graceMs) {
             return null;
         }
         long limit = settings.p99LimitMs();
@@ -190,16 +174,15 @@ public final class LoadRecorder {
 
     private void watch() {
         int nextToJudge = 0;
-        long nextMemory = MEMORY_PERIOD_MS;
-        while (running) {
+        for (long nextMemory = 2000; running; ) {
             long now = elapsedMs();
             synchronized (this) {
-                if (nextBoundary < tallies.size() && now >= windowEndMs(nextBoundary)) {
+                if (nextBoundary < tallies.size() && now >= tallies.get(nextBoundary).window.endMs()) {
                     boundary(counters.cpu());
                 }
                 if (now >= nextMemory) {
                     sampleMemory();
-                    nextMemory += MEMORY_PERIOD_MS;
+                    nextMemory += 2000;
                 }
             }
             Verdict verdict = settings.capacity() && stopReason == null && nextToJudge < tallies.size()
@@ -244,16 +227,6 @@ public final class LoadRecorder {
         for (Tally tally : settings.capacity() ? tallies : List.<Tally>of()) {
             tally.verdict = judge(tally.window.index(), true);
         }
-    }
-
-    /** @return what could not be read, one line each */
-    List<String> problems() {
-        return counters.problems();
-    }
-
-    private long windowEndMs(int index) {
-        LoadSettings.Window w = tallies.get(index).window;
-        return (w.startSecond() + w.seconds()) * 1000L;
     }
 
     /** The window under way ends: its CPU is what the counters rose by since the last boundary. */

@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -34,13 +35,11 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /**
- * A load run's report: the seed's table (Total Requests, Request Success, Request Fail, Avg, Min,
- * Max) with percentiles, the checks made, the answers per replica, the figures per time window (or
- * capacity step), CPU per request of every part of the stack, and memory. The simulation writes it
- * to {@code load-report.txt} and the headline figures to {@code load-summary.properties} (read by
- * benchmarks/*.sh); a capacity run is also kept in {@code load-capacity/replicas-N.json} and drawn
- * with the other replica counts kept so far in {@code load-capacity.png}. {@link #main} prints the
- * report after the cluster has stopped; it never fails the build: gatling:verify does.
+ * A load run's report (the seed's table with percentiles, the checks, answers per replica, the windows or
+ * capacity steps, CPU per request of every part, memory), written by the simulation to {@code load-report.txt},
+ * its headline figures to {@code load-summary.properties} (for benchmarks/*.sh); a capacity run's curve to
+ * {@code load-capacity/replicas-N.json}, drawn with the others kept in {@code load-capacity.png}. {@link #main}
+ * prints it after the cluster has stopped; it never fails the build: gatling:verify does.
  */
 public final class LoadReport {
 
@@ -49,43 +48,34 @@ public final class LoadReport {
     private static final double MIB = 1024.0 * 1024.0;
     private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    /** A capacity run as the chart draws it: p50 and p99 per step, in ms. */
+    /** A capacity run as the chart draws it: {rate, p50, p99} per step. */
     record Curve(int replicas, long p99LimitMs, int stepSeconds, double held, List<double[]> points) {
     }
 
     private LoadReport() {
     }
 
-    /**
-     * Prints the report, with where Gatling's own is ({@code LoadReport results=target/gatling output=target}).
-     *
-     * @param args {@code results=} Gatling's results folder, {@code output=} where the report is
-     */
+    /** Prints the report with where Gatling's is: {@code LoadReport results=target/gatling output=target}. */
     public static void main(String[] args) throws IOException {
         Map<String, String> a = new TreeMap<>(Map.of("results", "target/gatling", "output", "target"));
-        Stream.of(args).filter(arg -> arg.indexOf('=') > 0).forEach(arg -> a.put(arg.split("=", 2)[0], arg.split("=", 2)[1]));
+        Stream.of(args).map(arg -> arg.split("=", 2)).filter(kv -> kv.length == 2).forEach(kv -> a.put(kv[0], kv[1]));
         Path report = Path.of(a.get("output")).resolve(REPORT);
         String text = Files.isRegularFile(report)
                 ? Files.readAllLines(report).stream().filter(l -> !l.startsWith("Gatling")).map(l -> l + "\n").collect(Collectors.joining())
                 : "No load report: " + report.toAbsolutePath() + " is missing (the simulation did not run to its end)\n";
         text += lastRun(Path.of(a.get("results")));
-        System.out.printf("%n%s%n", text);
-        Files.createDirectories(report.getParent());
-        Files.writeString(report, text, StandardCharsets.UTF_8);
-        System.out.println("[load] written to " + report.toAbsolutePath());
+        Files.writeString(Files.createDirectories(report.getParent()).resolve(REPORT), text, StandardCharsets.UTF_8);
+        System.out.printf("%n%s%n[load] written to %s%n", text, report.toAbsolutePath());
     }
 
     /** Writes the report, the summary and, for a capacity run, its curve and the chart of all curves kept. */
     static void write(LoadRecorder r, Path output) throws IOException {
         String text = render(r);
-        Files.createDirectories(output);
-        Files.writeString(output.resolve(SUMMARY), summary(r), StandardCharsets.UTF_8);
+        Files.writeString(Files.createDirectories(output).resolve(SUMMARY), summary(r), StandardCharsets.UTF_8);
         if (r.settings.capacity()) {
             List<double[]> points = new ArrayList<>();
-            for (LoadRecorder.Tally t : ran(r)) {
-                long unanswered = t.started - t.ok - t.failed;
-                points.add(new double[] {t.window.rate(), t.percentile(50, 0), Math.min(20_000, t.percentile(99, unanswered))});
-            }
+            ran(r).forEach(t -> points.add(new double[] {t.window.rate(), t.percentile(50, 0),
+                    Math.min(20_000, t.percentile(99, t.started - t.ok - t.failed))}));
             Path dir = Files.createDirectories(output.resolve("load-capacity"));
             JSON.writeValue(dir.resolve("replicas-" + r.settings.replicas() + ".json").toFile(), new Curve(r.settings.replicas(),
                     r.settings.p99LimitMs(), r.settings.stepSeconds(), highestRateHeld(r.tallies), points));
@@ -98,14 +88,13 @@ public final class LoadReport {
         List<Tally> ran = ran(r);
         long ok = sum(ran, t -> t.ok);
         long failed = sum(ran, t -> t.failed);
-        boolean capacity = r.settings.capacity();
         int replicas = r.settings.replicas();
-        String title = (replicas == 1 ? "1 Container Replica" : replicas + " Container Replicas") + (capacity ? ", capacity" : "");
+        String title = (replicas == 1 ? "1 Container Replica" : replicas + " Container Replicas")
+                + (r.settings.capacity() ? ", capacity" : "");
         Histogram all = histogram(ran, t -> t.all);
-        StringBuilder out = new StringBuilder(title + "\n" + "-".repeat(title.length()) + "\n");
-        out.append(String.format(Locale.US, "Total Requests: %,d%nRequest Success: %,d%nRequest Fail: %,d%n"
+        StringBuilder out = new StringBuilder(String.format(Locale.US, "%s%n%s%nTotal Requests: %,d%nRequest Success: %,d%nRequest Fail: %,d%n"
                         + "Avg: %,d (ms)%nMin: %,d (ms)%nMax: %,d (ms)%np50 / p95 / p99: %,d / %,d / %,d (ms)%n",
-                ok + failed, ok, failed, Math.round(all.getMean()), all.getMinValue(), percentile(all, 100),
+                title, "-".repeat(title.length()), ok + failed, ok, failed, Math.round(all.getMean()), all.getMinValue(), percentile(all, 100),
                 percentile(all, 50), percentile(all, 95), percentile(all, 99)));
         Map<String, Long> failures = merged(ran, t -> t.failures);
         if (failed > 0) {
@@ -117,9 +106,7 @@ public final class LoadReport {
                     .collect(Collectors.joining(", ", "Failures by cause: ", "\n")));
         }
         long inFlight = sum(ran, t -> t.started) - ok - failed;
-        if (inFlight > 0) {
-            out.append(String.format(Locale.US, "Not counted: %,d requests still in flight when the load stopped%n", inFlight));
-        }
+        out.append(inFlight <= 0 ? "" : String.format(Locale.US, "Not counted: %,d requests still in flight when the load stopped%n", inFlight));
         Map<String, Long> byReplica = merged(ran, t -> t.replicas);
         out.append(String.format(Locale.US, "Checks: every answer for status 200, its exact length (%,d bytes) and frame;"
                         + " %,d answers (every %d.) also in full as JSON: %,d failed%n",
@@ -132,7 +119,7 @@ public final class LoadReport {
         out.append(windows(r, ran)).append('\n');
         out.append(cpu(r.runCpu, ok + failed, r.elapsedSeconds, r.generatorTotalNanos)).append('\n');
         out.append(memory(r.memory, HostCounters.generatorResident()));
-        r.problems().forEach(problem -> out.append("note: ").append(problem).append('\n'));
+        r.counters.problems().forEach(problem -> out.append("note: ").append(problem).append('\n'));
         return out.toString();
     }
 
@@ -156,48 +143,35 @@ public final class LoadReport {
         for (String part : List.of("generator", "fabio", "docker-proxy", "replicas", "host", "consul")) {
             out.append(String.format(Locale.ROOT, "cpu.%s.ms=%.2f%n", part, ms(parts.get(part), answers)));
         }
-        List<long[]> replicas = r.memory.entrySet().stream().filter(e -> HostCounters.isReplica(e.getKey()))
-                .map(Map.Entry::getValue).toList();
+        List<long[]> replicas = replicas(r.memory);
         return out + String.format(Locale.ROOT, "memory.replica.mean.mib=%.1f%nmemory.replica.max.mib=%.1f%n",
                 replicas.stream().mapToLong(m -> m[2] / m[0]).average().orElse(0) / MIB,
                 replicas.stream().mapToLong(m -> m[3]).max().orElse(0) / MIB);
     }
 
     /** The windows that count: those that sent requests; in a capacity run up to the first step that did not hold. */
-    static List<Tally> ran(LoadRecorder r) {
-        List<Tally> ran = new ArrayList<>();
-        for (Tally t : r.tallies) {
-            if (t.started > 0) {
-                ran.add(t);
-                if (t.verdict != null && !t.verdict.held()) {
-                    break; // what the stopping load sent after it is not a measurement
-                }
-            }
-        }
-        return ran;
+    static List<Tally> ran(LoadRecorder r) { // what the stopping load sent after that step is not a measurement
+        int last = IntStream.range(0, r.tallies.size()).filter(i -> r.tallies.get(i).started > 0 && r.tallies.get(i).verdict != null
+                && !r.tallies.get(i).verdict.held()).findFirst().orElse(r.tallies.size() - 1);
+        return r.tallies.subList(0, last + 1).stream().filter(t -> t.started > 0).toList();
     }
 
     /** The per-window table; for a capacity run with the verdict. */
     private static String windows(LoadRecorder r, List<Tally> ran) {
         boolean capacity = r.settings.capacity();
-        StringBuilder out = new StringBuilder();
-        if (capacity) {
-            double held = highestRateHeld(r.tallies);
-            out.append(String.format(Locale.US, "Capacity (a step holds while p99 <= %d ms and at most %s %% fail): %s%s%n",
-                    r.settings.p99LimitMs(), LoadSettings.rate(r.settings.failLimitPercent()),
-                    held > 0 ? "highest rate held " + LoadSettings.rate(held) + " requests/s" : "no step held",
-                    r.stopReason() == null ? "; every step ran" : "; stopped: " + r.stopReason()));
-        } else {
-            out.append(String.format(Locale.US, "Over time (%d s windows):%n", r.settings.windowSeconds()));
-        }
+        double held = highestRateHeld(r.tallies);
+        StringBuilder out = new StringBuilder(capacity ? String.format(Locale.US, "Capacity (a step holds while p99 <= %d ms"
+                + " and at most %s %% fail): %s%s%n", r.settings.p99LimitMs(), LoadSettings.rate(r.settings.failLimitPercent()),
+                held > 0 ? "highest rate held " + LoadSettings.rate(held) + " requests/s" : "no step held",
+                r.stopReason() == null ? "; every step ran" : "; stopped: " + r.stopReason())
+                : String.format(Locale.US, "Over time (%d s windows):%n", r.settings.windowSeconds()));
         String last = capacity ? "%6s" : "%8s";
         out.append(String.format(Locale.US, "%-5s %6s %9s %8s %7s %7s %7s %7s %9s " + last
                         + "  CPU ms per request: fabio, proxy, replicas%n", capacity ? "step" : "from",
                 "rate/s", "requests", "failed", "p50", "p99", "max", "answ/s", "gen ms/r", capacity ? "held" : "rep MiB"));
         for (Tally t : ran) {
             Map<String, Long> parts = t.cpu == null ? null : grouped(t.cpu);
-            double replicaMemory = t.memory.entrySet().stream().filter(e -> HostCounters.isReplica(e.getKey()))
-                    .mapToLong(e -> e.getValue()[1] / e.getValue()[0]).average().orElse(-1);
+            double replicaMemory = replicas(t.memory).stream().mapToLong(m -> m[1] / m[0]).average().orElse(-1);
             out.append(String.format(Locale.US, "%-5s %6s %,9d %,8d %7d %7d %7d %7.1f %9s " + last + "  %s%n", capacity ? String.valueOf(t.window.index() + 1) : t.window.startSecond() + "s",
                     LoadSettings.rate(t.window.rate()), t.started, t.started - t.ok, percentile(t.all, 50),
                     percentile(t.all, 99), percentile(t.all, 100), (double) t.ok / t.window.seconds(),
@@ -212,14 +186,8 @@ public final class LoadReport {
 
     /** The highest rate of the steps that held, counting from the first, up to the first that did not. */
     static double highestRateHeld(List<Tally> tallies) {
-        double held = 0;
-        for (Tally t : tallies) {
-            if (t.verdict == null || !t.verdict.held()) {
-                break;
-            }
-            held = t.window.rate();
-        }
-        return held;
+        return tallies.stream().takeWhile(t -> t.verdict != null && t.verdict.held()).mapToDouble(t -> t.window.rate())
+                .max().orElse(0);
     }
 
     /** CPU per part over the run: seconds, ms per request, share of one core. */
@@ -238,8 +206,7 @@ public final class LoadReport {
             out.append(row(e.getKey(), e.getValue(), requests, seconds));
         }
         if (host != null) {
-            out.append(row("rest of the host (kernel...)", Math.max(0, host - accounted), requests, seconds));
-            out.append(row("host, all CPUs", host, requests, seconds));
+            out.append(row("rest of the host (kernel...)", Math.max(0, host - accounted), requests, seconds)).append(row("host, all CPUs", host, requests, seconds));
         }
         return out + String.format(Locale.US, "The generator's JVM used %.1f CPU s since it started"
                 + " (start-up and warm-up included).%n", generatorTotalNanos / 1e9);
@@ -259,11 +226,8 @@ public final class LoadReport {
             out.put("replicas", replicas.stream().mapToLong(cpuNanos::get).sum());
             replicas.forEach(name -> out.put("  " + name, cpuNanos.get(name)));
         }
-        cpuNanos.forEach((part, value) -> {
-            if (!HostCounters.isReplica(part) && !first.contains(part) && !last.contains(part)) {
-                out.put(part, value);
-            }
-        });
+        cpuNanos.entrySet().stream().filter(e -> !HostCounters.isReplica(e.getKey()) && !first.contains(e.getKey())
+                && !last.contains(e.getKey())).forEach(e -> out.put(e.getKey(), e.getValue()));
         last.stream().filter(cpuNanos::containsKey).forEach(part -> out.put(part, cpuNanos.get(part)));
         return out;
     }
@@ -276,22 +240,15 @@ public final class LoadReport {
         StringBuilder out = new StringBuilder(String.format(Locale.US, "Memory (cgroup, as docker stats shows it; %d readings):%n"
                 + "%-14s %9s %9s %9s %9s%n", memory.values().stream().mapToLong(m -> m[0]).max().orElse(0),
                 "container", "first", "mean", "max", "last"));
-        long replicas = 0;
-        int count = 0;
-        for (String name : memory.keySet().stream().sorted(HostCounters::compare).toList()) {
-            long[] m = memory.get(name);
-            out.append(String.format(Locale.US, "%-14s %5.1f MiB %5.1f MiB %5.1f MiB %5.1f MiB%n", name,
-                    m[1] / MIB, m[2] / m[0] / MIB, m[3] / MIB, m[4] / MIB));
-            replicas += HostCounters.isReplica(name) ? m[2] / m[0] : 0;
-            count += HostCounters.isReplica(name) ? 1 : 0;
+        memory.keySet().stream().sorted(HostCounters::compare).forEach(name -> out.append(String.format(Locale.US,
+                "%-14s %5.1f MiB %5.1f MiB %5.1f MiB %5.1f MiB%n", name, memory.get(name)[1] / MIB,
+                memory.get(name)[2] / memory.get(name)[0] / MIB, memory.get(name)[3] / MIB, memory.get(name)[4] / MIB)));
+        List<long[]> replicas = replicas(memory);
+        if (replicas.size() > 1) {
+            out.append(String.format(Locale.US, "%-14s %15.1f MiB (mean of each, summed)%n", "all replicas",
+                    replicas.stream().mapToLong(m -> m[2] / m[0]).sum() / MIB));
         }
-        if (count > 1) {
-            out.append(String.format(Locale.US, "%-14s %15.1f MiB (mean of each, summed)%n", "all replicas", replicas / MIB));
-        }
-        if (generatorRss > 0) {
-            out.append(String.format(Locale.US, "generator JVM: %.1f MiB resident at the end%n", generatorRss / MIB));
-        }
-        return out.toString();
+        return out + (generatorRss <= 0 ? "" : String.format(Locale.US, "generator JVM: %.1f MiB resident at the end%n", generatorRss / MIB));
     }
 
     /**
@@ -320,10 +277,8 @@ public final class LoadReport {
                 for (double[] point : c.points()) {
                     p50.add(point[0], Math.max(1, point[1]));
                     p99.add(point[0], Math.max(1, point[2]));
-                    if (point[0] == c.held()) {
-                        ring.add(point[0], Math.max(1, point[2]));
-                    }
                 }
+                c.points().stream().filter(point -> point[0] == c.held()).forEach(point -> ring.add(point[0], Math.max(1, point[2])));
                 int s = data.getSeriesCount();
                 Stream.of(p99, p50, ring).forEach(data::addSeries);
                 for (int i = s; i < s + 3; i++) {
@@ -347,11 +302,8 @@ public final class LoadReport {
             plot.addRangeMarker(marker);
             plot.setBackgroundPaint(Color.WHITE);
             plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-            plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-            JFreeChart chart = new JFreeChart("Capacity through Fabio: response time per step (p99 solid, p50 dashed)",
-                    JFreeChart.DEFAULT_TITLE_FONT.deriveFont(15f), plot, true);
-            chart.setBackgroundPaint(Color.WHITE);
-            ChartUtils.saveChartAsPNG(png.toFile(), chart, 900, 560);
+            ChartUtils.saveChartAsPNG(png.toFile(), new JFreeChart("Capacity through Fabio: response time per step"
+                    + " (p99 solid, p50 dashed)", JFreeChart.DEFAULT_TITLE_FONT.deriveFont(15f), plot, true), 900, 560);
         } catch (IOException | RuntimeException | Error e) {
             return "Capacity chart not drawn: " + e + "\n";
         }
@@ -362,7 +314,7 @@ public final class LoadReport {
 
     /**
      * Where Gatling's own report is, and its error if it failed: lastRun.txt of the gatling-maven-plugin
-     * names the run's folder, and "ExecutionError: ..." when Gatling failed; else the newest folder.
+     * names the run's folder, and "ExecutionError: ..." when Gatling failed.
      */
     static String lastRun(Path results) throws IOException {
         Path lastRun = results.resolve("lastRun.txt");
@@ -374,12 +326,6 @@ public final class LoadReport {
                 error = "Gatling: " + l.substring(l.indexOf("ExecutionError:") + "ExecutionError:".length()).trim() + "\n";
             } else if (!l.isEmpty() && Files.isDirectory(results.resolve(l))) {
                 run = results.resolve(l);
-            }
-        }
-        if (run == null && Files.isDirectory(results)) {
-            try (Stream<Path> runs = Files.list(results)) {
-                run = runs.filter(p -> Files.isRegularFile(p.resolve("index.html")))
-                        .max(Comparator.comparing(p -> p.toFile().lastModified())).orElse(null);
             }
         }
         return (run == null ? "" : "Gatling's report: " + run.resolve("index.html").toAbsolutePath() + "\n") + error;
@@ -394,6 +340,11 @@ public final class LoadReport {
         Histogram h = new Histogram(3);
         tallies.forEach(t -> h.add(field.apply(t)));
         return h;
+    }
+
+    /** @return the memory figures of the replicas */
+    private static List<long[]> replicas(Map<String, long[]> memory) {
+        return memory.entrySet().stream().filter(e -> HostCounters.isReplica(e.getKey())).map(Map.Entry::getValue).toList();
     }
 
     private static long sum(List<Tally> tallies, ToLongFunction<Tally> field) {

@@ -68,18 +68,19 @@ public record LoadSettings(String mode, double rate, int durationSeconds, int wi
     }
 
     /**
-     * One window of the injection profile, at one constant rate: a constant run is cut into windows
-     * only to show warm-up over time; a capacity run steps the rate up from window to window.
-     *
-     * @param index       0, 1, ...
-     * @param rate        arrivals (one request each) per second
-     * @param seconds     how long it lasts
-     * @param startSecond when it starts, from the start of the run
+     * A window of the injection profile: {@code rate} arrivals (one request each) a second for {@code seconds},
+     * from {@code startSecond} of the run. A constant run is cut into windows only to show warm-up over time;
+     * a capacity run steps the rate up from window to window.
      */
     public record Window(int index, double rate, int seconds, int startSecond) {
         /** @return the users it injects: exactly these, so a user's number tells its window */
         public long users() {
             return Math.round(rate * seconds);
+        }
+
+        /** @return when it ends, in ms from the start of the run */
+        public long endMs() {
+            return (startSecond + seconds) * 1000L;
         }
     }
 
@@ -116,15 +117,10 @@ public record LoadSettings(String mode, double rate, int durationSeconds, int wi
 
     private static double number(Properties p, String key, String fallback) {
         String raw = p.getProperty(key, fallback).trim();
-        try {
-            double value = Double.parseDouble(raw);
-            if (value >= 0 && !Double.isInfinite(value)) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // the message below names the key
+        if (!raw.matches("\\d+(\\.\\d*)?|\\.\\d+")) {
+            throw new IllegalArgumentException(key + "='" + raw + "' is not a number >= 0");
         }
-        throw new IllegalArgumentException(key + "='" + raw + "' is not a number >= 0");
+        return Double.parseDouble(raw);
     }
 
     private static double positive(Properties p, String key, String fallback) {
