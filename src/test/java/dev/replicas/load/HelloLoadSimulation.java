@@ -29,7 +29,7 @@ public class HelloLoadSimulation extends Simulation {
     private final LoadRecorder recorder = new LoadRecorder(settings, HostCounters.discover(settings.containerPrefix()));
 
     {
-        System.out.println("Load: " + settings);
+        System.out.println("Load: " + settings + ", " + settings.windows().size() + " windows");
         // A report left by an earlier run must not pass for this one's if this one fails.
         settings.outputDir().resolve(LoadReport.REPORT).toFile().delete();
         settings.outputDir().resolve(LoadReport.SUMMARY).toFile().delete();

@@ -12,29 +12,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
- * Cumulative counters of the machine the load runs on, read from files only, so that reading them
- * costs next to nothing (unlike {@code docker stats}):
- * <ul>
- *   <li>each container of the cluster, by its name less the prefix ({@code fabio}, {@code replica-3}):
- *       its cgroup's CPU ({@code cpuacct.usage} on cgroup v1, {@code cpu.stat usage_usec} on v2) and
- *       memory (usage less inactive file pages, as {@code docker stats} shows it);</li>
- *   <li>{@code docker-proxy} (the published ports), {@code dockerd} and {@code containerd} with its
- *       shims: all their processes, from {@code /proc/<pid>/stat};</li>
- *   <li>{@code generator}: this JVM; {@code host}: every CPU's busy time, from {@code /proc/stat}.</li>
- * </ul>
- * The containers are found once, with two Docker CLI calls. What cannot be read (another OS, no
- * permission) is left out and said in {@link #problems()}.
+ * Cumulative counters of the machine the load runs on, read from files only, so that reading them costs next
+ * to nothing (unlike {@code docker stats}): each container's cgroup CPU ({@code cpuacct.usage} on cgroup v1,
+ * {@code cpu.stat usage_usec} on v2) and memory (less inactive file pages, as {@code docker stats} shows it), by
+ * its name less the prefix ({@code replica-3}); all processes of {@code docker-proxy}, {@code dockerd} and
+ * {@code containerd} (with its shims) from {@code /proc/<pid>/stat}; this JVM ({@code generator}); every CPU's
+ * busy time ({@code host}). The containers are found once, with two Docker CLI calls; what cannot be read is
+ * left out and said in {@link #problems()}.
  */
 public class HostCounters {
 
     private static final long NANOS_PER_TICK = 10_000_000L; // Linux's USER_HZ: /proc counts CPU in 1/100 s
     private static final List<String> PROCESSES = List.of("docker-proxy", "dockerd", "containerd");
-    private static final Pattern NUMBERED = Pattern.compile("(.*?)(\\d+)");
+    /** Part names as a person reads them: consul, fabio, replica-1, replica-2, ..., replica-10. */
+    static final Comparator<String> ORDER = Comparator.comparing(HostCounters::isReplica)
+            .thenComparing(name -> isReplica(name) ? name.length() : 0).thenComparing(Comparator.naturalOrder());
 
     /** One container's cgroup files. */
     record Cgroup(String name, Path cpu, boolean v2, Path memoryUsage, Path memoryStat) {
@@ -64,26 +61,14 @@ public class HostCounters {
         } catch (IOException | InterruptedException | RuntimeException e) {
             problems.add("cannot list the containers: " + e.getMessage());
         }
-        cgroups.sort((a, b) -> compare(a.name(), b.name()));
+        cgroups.sort(Comparator.comparing(Cgroup::name, ORDER));
         return new HostCounters(cgroups, problems);
     }
 
-    /**
-     * A container's part name: a Swarm task's {@code <service>.<slot>.<task>} becomes
-     * {@code <service>-<slot>} ({@code replica-3}, as the Maven profiles name it), a global service's
-     * {@code <service>.<node>.<task>} becomes {@code <service>}; other names stay as they are.
-     */
+    /** Swarm tasks as the profiles name containers: replica.3.(task) is replica-3, a global fabio.(node).(task) fabio. */
     static String partName(String container) {
         String[] f = container.split("\\.");
         return f.length != 3 ? container : f[1].matches("\\d+") ? f[0] + "-" + f[1] : f[0];
-    }
-
-    /** Orders part names as a person reads them: consul, fabio, replica-1, replica-2, ..., replica-10. */
-    static int compare(String a, String b) {
-        Matcher ma = NUMBERED.matcher(a);
-        Matcher mb = NUMBERED.matcher(b);
-        return ma.matches() && mb.matches() && ma.group(1).equals(mb.group(1))
-                ? Long.compare(Long.parseLong(ma.group(2)), Long.parseLong(mb.group(2))) : a.compareTo(b);
     }
 
     /** @return whether the part is one of the replicas */
@@ -109,12 +94,13 @@ public class HostCounters {
             Path cpu = mount.resolve(dir + paths.get("cpuacct")).resolve("cpuacct.usage");
             Path memory = mount.resolve("memory" + paths.get("memory"));
             if (Files.isReadable(cpu)) {
-                return Optional.of(new Cgroup(name, cpu, false, memory.resolve("memory.usage_in_bytes"), memory.resolve("memory.stat")));
+                return Optional.of(new Cgroup(name, cpu, false, memory.resolve("memory.usage_in_bytes"),
+                        memory.resolve("memory.stat")));
             }
         }
         Path v2 = paths.containsKey("") ? mount.resolve(paths.get("").substring(1)) : null;
-        return v2 != null && Files.isReadable(v2.resolve("cpu.stat")) ? Optional.of(new Cgroup(name, v2.resolve("cpu.stat"), true,
-                v2.resolve("memory.current"), v2.resolve("memory.stat"))) : Optional.empty();
+        return v2 != null && Files.isReadable(v2.resolve("cpu.stat")) ? Optional.of(new Cgroup(name,
+                v2.resolve("cpu.stat"), true, v2.resolve("memory.current"), v2.resolve("memory.stat"))) : Optional.empty();
     }
 
     /** @return what could not be read, one line each */
@@ -125,41 +111,39 @@ public class HostCounters {
     /** @return cumulative CPU in ns of every part readable now: containers, processes, generator, host */
     public Map<String, Long> cpu() {
         Map<String, Long> cpu = new LinkedHashMap<>();
-        for (Cgroup c : containers) {
-            try {
-                cpu.put(c.name(), c.v2() ? keyed(c.cpu(), "usage_usec") * 1000 : Long.parseLong(read(c.cpu())));
-            } catch (IOException | RuntimeException e) {
-                problem("cpu of " + c.name() + ": " + e.getMessage());
-            }
-        }
+        containers.forEach(c -> put(cpu, "cpu", c.name(),
+                () -> c.v2() ? keyed(c.cpu(), "usage_usec") * 1000 : Long.parseLong(read(c.cpu()))));
         cpu.putAll(processCpu(Path.of("/proc")));
-        try {
-            cpu.put("generator", ticks(read(Path.of("/proc/self/stat"))) * NANOS_PER_TICK);
-            cpu.put("host", hostBusyTicks(Files.readAllLines(Path.of("/proc/stat")).get(0)) * NANOS_PER_TICK);
-        } catch (IOException | RuntimeException e) {
-            problem("cpu of the generator or the host: " + e.getMessage());
-        }
+        put(cpu, "cpu", "generator", () -> ticks(read(Path.of("/proc/self/stat"))) * NANOS_PER_TICK);
+        put(cpu, "cpu", "host", () -> hostBusyTicks(Files.readAllLines(Path.of("/proc/stat")).get(0)) * NANOS_PER_TICK);
         return cpu;
     }
 
     /** @return memory in bytes of every container, as docker stats shows it */
     public Map<String, Long> memory() {
         Map<String, Long> memory = new LinkedHashMap<>();
-        for (Cgroup c : containers) {
-            try {
-                long inactive = keyed(c.memoryStat(), c.v2() ? "inactive_file" : "total_inactive_file");
-                memory.put(c.name(), Math.max(0, Long.parseLong(read(c.memoryUsage())) - inactive));
-            } catch (IOException | RuntimeException e) {
-                problem("memory of " + c.name() + ": " + e.getMessage());
+        containers.forEach(c -> put(memory, "memory", c.name(), () -> Math.max(0, Long.parseLong(read(c.memoryUsage()))
+                - keyed(c.memoryStat(), c.v2() ? "inactive_file" : "total_inactive_file"))));
+        return memory;
+    }
+
+    /** Puts what {@code reading} reads, or says once (not at every reading) what could not be read. */
+    private void put(Map<String, Long> into, String what, String part, Callable<Long> reading) {
+        try {
+            into.put(part, reading.call());
+        } catch (Exception e) {
+            synchronized (this) {
+                if (!problems.contains(what + " of " + part + ": " + e.getMessage()) && problems.size() < 20) {
+                    problems.add(what + " of " + part + ": " + e.getMessage());
+                }
             }
         }
-        return memory;
     }
 
     /** @return resident memory of this JVM in bytes, 0 when unknown */
     public static long generatorResident() {
         try {
-            return Long.parseLong(read(Path.of("/proc/self/status")).replaceAll("(?s).*VmRSS:\\s*(\\d+) kB.*", "$1")) * 1024;
+            return 1024 * Long.parseLong(read(Path.of("/proc/self/status")).replaceAll("(?s).*VmRSS:\\s*(\\d+) kB.*", "$1"));
         } catch (IOException | RuntimeException e) {
             return 0; // not Linux
         }
@@ -168,7 +152,7 @@ public class HostCounters {
     /** CPU (ns) of docker-proxy, dockerd and containerd (with its shims), all processes of each; absent ones left out. */
     static Map<String, Long> processCpu(Path proc) {
         Map<String, Long> sums = new TreeMap<>(Comparator.comparing(PROCESSES::indexOf));
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("[0-9]+"))) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(proc, "[0-9]*")) {
             for (Path dir : dirs) {
                 try {
                     String stat = read(dir.resolve("stat"));
@@ -196,11 +180,8 @@ public class HostCounters {
     /** Busy ticks of all CPUs from the first line of {@code /proc/stat}: the first 8 fields but idle and iowait. */
     static long hostBusyTicks(String cpuLine) {
         String[] f = cpuLine.trim().split("\\s+");
-        long busy = 0;
-        for (int i = 1; i < f.length && i <= 8; i++) {
-            busy += i == 4 || i == 5 ? 0 : Long.parseLong(f[i]);
-        }
-        return busy;
+        return IntStream.rangeClosed(1, Math.min(8, f.length - 1)).filter(i -> i != 4 && i != 5)
+                .mapToLong(i -> Long.parseLong(f[i])).sum();
     }
 
     private static long keyed(Path file, String key) throws IOException {
@@ -214,12 +195,6 @@ public class HostCounters {
 
     private static String read(Path file) throws IOException {
         return Files.readString(file, StandardCharsets.US_ASCII).trim();
-    }
-
-    private synchronized void problem(String problem) {
-        if (!problems.contains(problem) && problems.size() < 20) {
-            problems.add(problem);
-        }
     }
 
     private static List<String> docker(String... args) throws IOException, InterruptedException {

@@ -32,7 +32,7 @@ class HostCountersTest {
     }
 
     @Test
-    void findsAContainersCgroupOnVersion1AndVersion2() throws IOException {
+    void readsAContainersCgroupOnVersion1AndVersion2OrLeavesItOut() throws IOException {
         write("sys/cpu,cpuacct/docker/abc/cpuacct.usage", "123456789\n");
         write("sys/memory/docker/abc/memory.usage_in_bytes", "104857600\n");
         write("sys/memory/docker/abc/memory.stat", "cache 5\ntotal_inactive_file 4194304\n");
@@ -43,13 +43,10 @@ class HostCountersTest {
         write("sys/system.slice/docker-abc.scope/memory.current", "2097152\n");
         write("sys/system.slice/docker-abc.scope/memory.stat", "anon 1\ninactive_file 1048576\n");
         assertEquals(List.of(2_500_000L, 1024L * 1024), read("fabio", write("proc/43/cgroup", "0::/system.slice/docker-abc.scope\n")));
-    }
 
-    @Test
-    void aProcessWithoutReadableCgroupIsLeftOut() throws IOException {
-        Path proc = write("proc/42/cgroup", "4:cpu,cpuacct:/docker/gone\n12:memory:/docker/gone\n");
-        assertEquals(Optional.empty(), HostCounters.cgroupOf("x", proc, dir.resolve("sys")));
-        assertEquals(Optional.empty(), HostCounters.cgroupOf("x", dir.resolve("proc/43/cgroup"), dir.resolve("sys")));
+        Path gone = write("proc/44/cgroup", "4:cpu,cpuacct:/docker/gone\n12:memory:/docker/gone\n");
+        assertEquals(Optional.empty(), HostCounters.cgroupOf("x", gone, dir.resolve("sys")), "a process without readable cgroup");
+        assertEquals(Optional.empty(), HostCounters.cgroupOf("x", dir.resolve("proc/45/cgroup"), dir.resolve("sys")), "an ended one");
     }
 
     @Test
@@ -81,7 +78,7 @@ class HostCountersTest {
         assertEquals("fabio", HostCounters.partName("fabio.jbj432f62yfed1z0wflsyqcbh.9wzrsjdn5y82sd0m1xjk3wq2c"));
         assertEquals("consul-server-1", HostCounters.partName("consul-server.1.a622fhu7pivx0t5x4g8x7e1mq"));
         assertEquals("replica-3", HostCounters.partName("replica-3"));
-        assertEquals(List.of("consul", "replica-2", "replica-10"),
-                List.of("replica-10", "consul", "replica-2").stream().sorted(HostCounters::compare).toList());
+        assertEquals(List.of("consul", "fabio", "replica-2", "replica-10"),
+                List.of("replica-10", "fabio", "consul", "replica-2").stream().sorted(HostCounters.ORDER).toList());
     }
 }

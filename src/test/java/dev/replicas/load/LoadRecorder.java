@@ -69,7 +69,7 @@ public final class LoadRecorder {
     private final AtomicBoolean stopAsked = new AtomicBoolean();
     private volatile String stopReason;
     private volatile boolean running = true;
-    private Thread thread;
+    private volatile Thread thread;
     private long startNanos;
     private Map<String, Long> startCpu;
     private Map<String, Long> lastCpu;
@@ -83,7 +83,7 @@ public final class LoadRecorder {
         this.graceMs = Math.max(1000, 2 * settings.p99LimitMs());
     }
 
-    /** A request is about to be sent (Gatling's user 1, 2, ...): returns its window, the first starts the watch. */
+    /** A request is about to be sent (Gatling's user 1, 2, ...): returns its window; the first starts the watch. */
     public int begin(long userNumber) {
         synchronized (this) {
             if (thread == null) {
@@ -95,30 +95,20 @@ public final class LoadRecorder {
                 thread.start();
             }
         }
-        Tally t = tallies.get(tallies.size() - 1); // beyond the plan: the last window
-        long seen = 0;
-        for (Tally candidate : tallies) {
-            seen += candidate.window.users();
-            if (userNumber <= seen) {
-                t = candidate;
-                break;
-            }
+        int window = 0; // each window injects exactly its users; beyond the plan: the last window
+        for (long seen = tallies.get(0).window.users(); userNumber > seen && window < tallies.size() - 1; ) {
+            seen += tallies.get(++window).window.users();
         }
+        Tally t = tallies.get(window);
         synchronized (t) {
             t.started++;
         }
-        return t.window.index();
+        return window;
     }
 
     /**
-     * A request has ended.
-     *
-     * @param window         as {@link #begin} returned it
-     * @param status         the HTTP status, null when there was no answer
-     * @param responseTimeMs Gatling's response time
-     * @param uuid           the answering replica as the cheap check read it; null when that check failed
-     * @param failed         whether any check failed
-     * @param sampled        whether the full contract was checked on this answer
+     * A request of {@code window} ended: its status (null: no answer), time, the replica the cheap check read
+     * (null: that check failed), whether any check failed, and whether the full contract was checked.
      */
     public void end(int window, Integer status, long responseTimeMs, String uuid, boolean failed, boolean sampled) {
         Tally t = tallies.get(window);
@@ -127,8 +117,8 @@ public final class LoadRecorder {
             t.sampled += sampled && status != null && status == 200 && uuid != null ? 1 : 0;
             if (failed) {
                 t.failed++;
-                t.failures.merge(status == null ? NO_ANSWER : status != 200 ? "HTTP " + status : uuid == null ? BAD_BODY
-                        : BAD_CONTRACT, 1L, Long::sum);
+                t.failures.merge(status == null ? NO_ANSWER : status != 200 ? "HTTP " + status
+                        : uuid == null ? BAD_BODY : BAD_CONTRACT, 1L, Long::sum);
             } else {
                 t.ok++;
                 t.successful.recordValue(Math.max(0, responseTimeMs));
@@ -153,23 +143,23 @@ public final class LoadRecorder {
         long started;
         long failed;
         long p99;
-        boolean allIn;
         synchronized (t) {
             started = t.started;
             failed = t.failed;
-            allIn = started >= t.window.users() && t.ok + t.failed >= started;
             p99 = t.percentile(99, started - t.ok - t.failed);
+            last |= started >= t.window.users() && t.ok + t.failed >= started; // all in
         }
-        if (!last && !allIn && elapsedMs() < t.window.endMs() + graceMs) {
+        if (!last && elapsedMs() < (t.window.startSecond() + t.window.seconds()) * 1000L + graceMs) {
             return null;
         }
         long limit = settings.p99LimitMs();
         double failPct = started == 0 ? 0 : 100.0 * failed / started;
         boolean held = started > 0 && p99 <= limit && failPct <= settings.failLimitPercent();
         return new Verdict(held, String.format(Locale.ROOT, "%s/s: p99 %s, %.2f %% failed (%d of %d)%s",
-                LoadSettings.rate(t.window.rate()), p99 == Long.MAX_VALUE ? "> " + graceMs + " ms (unanswered)" : p99 + " ms",
-                failPct, failed, started, held ? "" : started == 0 ? ": no requests" : p99 > limit
-                        ? ": p99 above " + limit + " ms" : ": more than " + settings.failLimitPercent() + " % failed"));
+                LoadSettings.rate(t.window.rate()), p99 == Long.MAX_VALUE ? "> " + graceMs + " ms (unanswered)"
+                        : p99 + " ms", failPct, failed, started, held ? "" : started == 0 ? ": no requests"
+                        : p99 > limit ? ": p99 above " + limit + " ms" : ": more than " + settings.failLimitPercent()
+                        + " % failed"));
     }
 
     private void watch() {
@@ -177,7 +167,8 @@ public final class LoadRecorder {
         for (long nextMemory = 2000; running; ) {
             long now = elapsedMs();
             synchronized (this) {
-                if (nextBoundary < tallies.size() && now >= tallies.get(nextBoundary).window.endMs()) {
+                LoadSettings.Window w = tallies.get(Math.min(nextBoundary, tallies.size() - 1)).window;
+                if (nextBoundary < tallies.size() && now >= (w.startSecond() + w.seconds()) * 1000L) {
                     boundary(counters.cpu());
                 }
                 if (now >= nextMemory) {
@@ -202,15 +193,11 @@ public final class LoadRecorder {
     /** Stops watching, takes the last readings and, in capacity mode, judges every step on its final figures. */
     public void stop() {
         running = false;
-        Thread t;
-        synchronized (this) {
-            t = thread;
-        }
-        if (t == null) {
+        if (thread == null) {
             return;
         }
         try {
-            t.join(5_000);
+            thread.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -7,28 +7,12 @@ import java.util.Locale;
 import java.util.Properties;
 
 /**
- * The load test's settings, from the {@code load.*} system properties that the {@code load} Maven
- * profile passes to Gatling's JVM (docs/load-test.md, "Settings"). The defaults are the seed's test:
- * 100 requests/s for 60 s to Fabio's balanced endpoint, 200,000 letters of Data.
- *
- * @param mode             {@code constant} (the seed's test) or {@code capacity} (the rate steps up)
- * @param rate             constant: arrivals (one request each) per second
- * @param durationSeconds  constant: for how long
- * @param windowSeconds    constant: the report's time windows
- * @param capacityStart    capacity: rate of the first step
- * @param capacityStep     capacity: added per step
- * @param capacityMax      capacity: no step above this rate
- * @param stepSeconds      capacity: length of a step
- * @param p99LimitMs       capacity: a step holds while its p99 stays at or below this ...
- * @param failLimitPercent capacity: ... and at most this share of its requests fail
- * @param url              the balanced endpoint
- * @param timeoutSeconds   no full answer by then is a failure
- * @param payload          letters of Data in a good answer
- * @param sampleEvery      every n-th answer gets the full contract check
- * @param successPercent   constant: Gatling's assertion; the build fails below this share of successes
- * @param outputDir        where the result file goes
- * @param containerPrefix  the containers whose counters are read ({@code hello_} for the Swarm stack)
- * @param replicas         replicas in the cluster, for the report
+ * The load test's settings, from the {@code load.*} system properties that the {@code load} Maven profile passes
+ * to Gatling's JVM, one component each, in this order: load.mode ({@code constant}, the seed's test, or
+ * {@code capacity}), .rate, .duration, .window, .capacity.start, .capacity.step, .capacity.max,
+ * .capacity.stepSeconds, .capacity.p99, .capacity.failPercent, .url, .timeout, .payload, .sampleEvery,
+ * .successPercent, .outputDir, .containerPrefix ({@code hello_} for the Swarm stack) and .replicas; docs/load-test.md
+ * ("Settings") says what each means. The defaults are the seed's test: 100 requests/s for 60 s to Fabio.
  */
 public record LoadSettings(String mode, double rate, int durationSeconds, int windowSeconds, double capacityStart,
                            double capacityStep, double capacityMax, int stepSeconds, long p99LimitMs,
@@ -77,11 +61,6 @@ public record LoadSettings(String mode, double rate, int durationSeconds, int wi
         public long users() {
             return Math.round(rate * seconds);
         }
-
-        /** @return when it ends, in ms from the start of the run */
-        public long endMs() {
-            return (startSecond + seconds) * 1000L;
-        }
     }
 
     /** @return the injection profile, consecutive windows */
@@ -96,18 +75,6 @@ public record LoadSettings(String mode, double rate, int durationSeconds, int wi
             windows.add(new Window(windows.size(), rate, Math.min(windowSeconds, durationSeconds - at), at));
         }
         return windows;
-    }
-
-    @Override
-    public String toString() {
-        String load = capacity()
-                ? String.format(Locale.ROOT, "capacity: %s/s, then +%s/s every %d s up to %s/s, until p99 > %d ms or > %s %% fail",
-                        rate(capacityStart), rate(capacityStep), stepSeconds, rate(capacityMax), p99LimitMs,
-                        rate(failLimitPercent))
-                : String.format(Locale.ROOT, "%s requests/s for %d s (%,d requests), pass at >= %s %% success",
-                        rate(rate), durationSeconds, windows().stream().mapToLong(Window::users).sum(), rate(successPercent));
-        return String.format(Locale.ROOT, "%s to %s, timeout %d s, Data %,d letters, full check of every %d. answer",
-                load, url, timeoutSeconds, payload, sampleEvery);
     }
 
     /** @return a rate as people write it: 50, not 50.0; 0.1 stays */
