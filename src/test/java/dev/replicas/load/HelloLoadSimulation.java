@@ -10,34 +10,31 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.stream.Stream;
 
 import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.core.Simulation;
 
 /**
- * The seed's load test through Fabio, as an open model: users arrive at a constant rate (or, in capacity
- * mode, at a rate that steps up), each sends one {@code GET} and is done. Kept cheap so that the generator
- * does not eat the CPU it measures: every answer is checked for status 200, its exact length and frame,
- * which also yields the answering replica ({@link AnswerContract#uuidOf}); every {@code load.sampleEvery}-th
- * also in full ({@link AnswerContract#violation}). {@link LoadRecorder} counts and watches, {@link LoadReport}
- * writes the report. Gatling's assertion (constant mode only) fails the build in the verify phase.
+ * The seed's load test through Fabio, as an open model: users arrive at a constant (or, in capacity mode, a
+ * stepping) rate, each sends one {@code GET}. Kept cheap: every answer is checked for status 200, its exact length
+ * and frame ({@link AnswerContract#uuidOf}), every {@code load.sampleEvery}-th in full. Gatling's assertion
+ * (constant mode only) fails the build in the verify phase.
  */
 public class HelloLoadSimulation extends Simulation {
 
-    private final LoadSettings settings = LoadSettings.fromSystemProperties();
+    private final LoadSettings settings = LoadSettings.from(System.getProperties());
     private final AnswerContract contract = new AnswerContract(settings.payload());
     private final LoadRecorder recorder = new LoadRecorder(settings, HostCounters.discover(settings.containerPrefix()));
 
     {
         System.out.println("Load: " + settings + ", " + settings.windows().size() + " windows");
         // A report left by an earlier run must not pass for this one's if this one fails.
-        settings.outputDir().resolve(LoadReport.REPORT).toFile().delete();
-        settings.outputDir().resolve(LoadReport.SUMMARY).toFile().delete();
+        Stream.of(LoadReport.REPORT, LoadReport.SUMMARY).forEach(f -> settings.outputDir().resolve(f).toFile().delete());
         var request = http("GET /hello/api/v1").get(settings.url())
                 .requestTimeout(Duration.ofSeconds(settings.timeoutSeconds()))
-                .check(status().saveAs("status"), // saved first: a failure is told by its status or its absence
-                        responseTimeInMillis().saveAs("responseTime"),
-                        status().is(200),
+                // Status and time saved first: a failure is told by its status or its absence.
+                .check(status().saveAs("status"), responseTimeInMillis().saveAs("responseTime"), status().is(200),
                         bodyBytes().transform(contract::uuidOf).name("length and frame").saveAs("uuid"))
                 .checkIf(this::sampled)
                 .then(bodyBytes().transform(contract::violation).is(AnswerContract.OK).name("full contract"));

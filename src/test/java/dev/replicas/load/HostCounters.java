@@ -15,15 +15,13 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
- * Cumulative counters of the machine the load runs on, read from files only, so that reading them costs next
- * to nothing (unlike {@code docker stats}): each container's cgroup CPU ({@code cpuacct.usage} on cgroup v1,
- * {@code cpu.stat usage_usec} on v2) and memory (less inactive file pages, as {@code docker stats} shows it), by
- * its name less the prefix ({@code replica-3}); all processes of {@code docker-proxy}, {@code dockerd} and
- * {@code containerd} (with its shims) from {@code /proc/<pid>/stat}; this JVM ({@code generator}); every CPU's
- * busy time ({@code host}). The containers are found once, with two Docker CLI calls; what cannot be read is
- * left out and said in {@link #problems()}.
+ * Cumulative counters, read from files only so that reading them costs next to nothing: each container's cgroup
+ * CPU (v1 {@code cpuacct.usage}, v2 {@code cpu.stat}) and memory (as {@code docker stats} shows it), by its name
+ * less the prefix; {@code docker-proxy}, {@code dockerd}, {@code containerd} and this JVM ({@code generator}) from
+ * {@code /proc/<pid>/stat}; all CPUs ({@code host}). What cannot be read is left out and said in {@link #problems()}.
  */
 public class HostCounters {
 
@@ -34,8 +32,7 @@ public class HostCounters {
             .thenComparing(name -> isReplica(name) ? name.length() : 0).thenComparing(Comparator.naturalOrder());
 
     /** One container's cgroup files. */
-    record Cgroup(String name, Path cpu, boolean v2, Path memoryUsage, Path memoryStat) {
-    }
+    record Cgroup(String name, Path cpu, boolean v2, Path memoryUsage, Path memoryStat) {}
 
     private final List<Cgroup> containers;
     private final List<String> problems;
@@ -198,8 +195,7 @@ public class HostCounters {
     }
 
     private static List<String> docker(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
+        List<String> command = Stream.concat(Stream.of("docker"), Stream.of(args)).toList();
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {

@@ -25,9 +25,11 @@ class HostCountersTest {
         return Files.writeString(file, content);
     }
 
-    /** A container's CPU (ns) and memory (bytes, less inactive file pages) as the counters read them. */
-    private List<Long> read(String name, Path procCgroup) {
-        HostCounters counters = new HostCounters(List.of(HostCounters.cgroupOf(name, procCgroup, dir.resolve("sys")).orElseThrow()), List.of());
+    /** A container's CPU (ns) and memory (bytes, less inactive file pages), from its process's {@code cgroup} file. */
+    private List<Long> read(String name, String procCgroup) throws IOException {
+        Path file = write("proc/" + name + "/cgroup", procCgroup);
+        HostCounters counters = new HostCounters(List.of(HostCounters.cgroupOf(name, file, dir.resolve("sys")).orElseThrow()),
+                List.of());
         return List.of(counters.cpu().get(name), counters.memory().get(name));
     }
 
@@ -36,21 +38,21 @@ class HostCountersTest {
         write("sys/cpu,cpuacct/docker/abc/cpuacct.usage", "123456789\n");
         write("sys/memory/docker/abc/memory.usage_in_bytes", "104857600\n");
         write("sys/memory/docker/abc/memory.stat", "cache 5\ntotal_inactive_file 4194304\n");
-        assertEquals(List.of(123456789L, 100L * 1024 * 1024 - 4 * 1024 * 1024), read("replica-1",
-                write("proc/42/cgroup", "12:memory:/docker/abc\n4:cpu,cpuacct:/docker/abc\n1:name=systemd:/docker/abc\n")));
+        assertEquals(List.of(123456789L, 100L * 1024 * 1024 - 4 * 1024 * 1024),
+                read("replica-1", "12:memory:/docker/abc\n4:cpu,cpuacct:/docker/abc\n1:name=systemd:/docker/abc\n"));
 
         write("sys/system.slice/docker-abc.scope/cpu.stat", "usage_usec 2500\nuser_usec 2000\n");
         write("sys/system.slice/docker-abc.scope/memory.current", "2097152\n");
         write("sys/system.slice/docker-abc.scope/memory.stat", "anon 1\ninactive_file 1048576\n");
-        assertEquals(List.of(2_500_000L, 1024L * 1024), read("fabio", write("proc/43/cgroup", "0::/system.slice/docker-abc.scope\n")));
+        assertEquals(List.of(2_500_000L, 1024L * 1024), read("fabio", "0::/system.slice/docker-abc.scope\n"));
 
         Path gone = write("proc/44/cgroup", "4:cpu,cpuacct:/docker/gone\n12:memory:/docker/gone\n");
-        assertEquals(Optional.empty(), HostCounters.cgroupOf("x", gone, dir.resolve("sys")), "a process without readable cgroup");
-        assertEquals(Optional.empty(), HostCounters.cgroupOf("x", dir.resolve("proc/45/cgroup"), dir.resolve("sys")), "an ended one");
+        assertEquals(Optional.empty(), HostCounters.cgroupOf("x", gone, dir.resolve("sys")), "no readable cgroup");
+        assertEquals(Optional.empty(), HostCounters.cgroupOf("x", dir.resolve("proc/45/cgroup"), dir.resolve("sys")), "ended");
     }
 
     @Test
-    void sumsTheProcessesOfEachGroupFromProcAndTheHostsBusyTicks() throws IOException {
+    void sumsTheProcessesOfEachGroupAndTheHostsBusyTicksFromProc() throws IOException {
         // comm may hold spaces and parentheses; utime and stime are fields 14 and 15.
         write("proc/99/stat", "99 (containerd-shim) S 1 99 99 0 -1 4194560 1 0 0 0 1 0 0 0 20 0 8 0 5 0 0\n");
         write("proc/100/stat", "100 (docker-proxy) S 1 100 100 0 -1 4194560 1 0 0 0 30 20 0 0 20 0 8 0 5 0 0\n");
@@ -62,13 +64,9 @@ class HostCountersTest {
         assertEquals(List.of("docker-proxy", "containerd"), List.copyOf(cpu.keySet()));
         // user nice system idle iowait irq softirq steal
         assertEquals(100 + 2 + 30 + 4 + 5 + 6, HostCounters.hostBusyTicks("cpu  100 2 30 999 888 4 5 6 0 0"));
-    }
-
-    @Test
-    void readsThisMachinesOwnCounters() {
-        assumeTrue(Files.isReadable(Path.of("/proc/self/stat")), "Linux only");
-        Map<String, Long> cpu = new HostCounters(List.of(), List.of()).cpu();
-        assertTrue(cpu.get("generator") > 0 && cpu.get("host") >= cpu.get("generator"), cpu.toString());
+        assumeTrue(Files.isReadable(Path.of("/proc/self/stat")), "this machine's own counters: Linux only");
+        Map<String, Long> own = new HostCounters(List.of(), List.of()).cpu();
+        assertTrue(own.get("generator") > 0 && own.get("host") >= own.get("generator"), own.toString());
         assertTrue(HostCounters.generatorResident() > 1024 * 1024);
     }
 

@@ -5,23 +5,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.HdrHistogram.Histogram;
 
 /**
- * Records every request by the window that injected it (status, response time, the replica that answered,
- * or why it failed), and watches the run from a thread of its own: reads the CPU counters at every window
- * boundary and memory every 2 s, and in capacity mode judges each step as soon as all its answers are in, or
- * {@code graceMs} after it ended (a request unanswered then counts as slower than every answer: the grace is
- * longer than the p99 limit), asking the load to stop at the first that does not hold. Gatling calls
- * {@link #begin} and {@link #end} from its event loops: one lock per window; {@link LoadReport} reads the
- * figures once {@link #stop()} returned.
+ * Records every request by the window that injected it, and watches the run from a thread of its own: CPU at
+ * every window boundary, memory every 2 s; in capacity mode it judges each step once all its answers are in, or
+ * {@code graceMs} after it ended (a request unanswered then counts as slower than every answer), and stops the
+ * load at the first that does not hold. Gatling calls {@link #begin} and {@link #end} from its event loops.
  */
 public final class LoadRecorder {
 
-    static final String NO_ANSWER = "no answer (timeout or connection error)";
-    static final String BAD_BODY = "HTTP 200 with a wrong body (length or frame)";
     static final String BAD_CONTRACT = "HTTP 200 failing the full contract check";
     /** Where requests still unanswered count: slower than any answer (an hour, in ms). */
     static final long UNANSWERED = 3_600_000;
@@ -55,8 +53,7 @@ public final class LoadRecorder {
     }
 
     /** Whether a capacity step held, and the figures that say so. */
-    record Verdict(boolean held, String text) {
-    }
+    record Verdict(boolean held, String text) {}
 
     final LoadSettings settings;
     final HostCounters counters;
@@ -65,11 +62,11 @@ public final class LoadRecorder {
     Map<String, Long> runCpu = Map.of();
     long generatorTotalNanos;
     double elapsedSeconds;
-    private final long graceMs;
     private final AtomicBoolean stopAsked = new AtomicBoolean();
     private volatile String stopReason;
-    private volatile boolean running = true;
-    private volatile Thread thread;
+    private volatile ScheduledExecutorService watch;
+    private int nextToJudge; // capacity: the step to judge next
+    private long nextMemoryMs = 2000;
     private long startNanos;
     private Map<String, Long> startCpu;
     private Map<String, Long> lastCpu;
@@ -80,19 +77,17 @@ public final class LoadRecorder {
         this.settings = settings;
         this.counters = counters;
         this.tallies = settings.windows().stream().map(Tally::new).toList();
-        this.graceMs = Math.max(1000, 2 * settings.p99LimitMs());
     }
 
     /** A request is about to be sent (Gatling's user 1, 2, ...): returns its window; the first starts the watch. */
     public int begin(long userNumber) {
         synchronized (this) {
-            if (thread == null) {
+            if (watch == null) {
                 startNanos = System.nanoTime();
                 startCpu = lastCpu = counters.cpu();
                 sampleMemory();
-                thread = new Thread(this::watch, "load-monitor");
-                thread.setDaemon(true);
-                thread.start();
+                watch = Executors.newSingleThreadScheduledExecutor();
+                watch.scheduleWithFixedDelay(this::watch, 100, 100, TimeUnit.MILLISECONDS);
             }
         }
         int window = 0; // each window injects exactly its users; beyond the plan: the last window
@@ -117,8 +112,9 @@ public final class LoadRecorder {
             t.sampled += sampled && status != null && status == 200 && uuid != null ? 1 : 0;
             if (failed) {
                 t.failed++;
-                t.failures.merge(status == null ? NO_ANSWER : status != 200 ? "HTTP " + status
-                        : uuid == null ? BAD_BODY : BAD_CONTRACT, 1L, Long::sum);
+                t.failures.merge(status == null ? "no answer (timeout or connection error)" : status != 200
+                        ? "HTTP " + status : uuid == null ? "HTTP 200 with a wrong body (length or frame)" : BAD_CONTRACT,
+                        1L, Long::sum);
             } else {
                 t.ok++;
                 t.successful.recordValue(Math.max(0, responseTimeMs));
@@ -140,6 +136,8 @@ public final class LoadRecorder {
     /** The verdict on a capacity step: null while it cannot be judged yet, unless {@code last} (judge it as it is). */
     Verdict judge(int index, boolean last) {
         Tally t = tallies.get(index);
+        long limit = settings.p99LimitMs();
+        long graceMs = Math.max(1000, 2 * limit); // longer than the limit: an unanswered request is slower
         long started;
         long failed;
         long p99;
@@ -152,7 +150,6 @@ public final class LoadRecorder {
         if (!last && elapsedMs() < (t.window.startSecond() + t.window.seconds()) * 1000L + graceMs) {
             return null;
         }
-        long limit = settings.p99LimitMs();
         double failPct = started == 0 ? 0 : 100.0 * failed / started;
         boolean held = started > 0 && p99 <= limit && failPct <= settings.failLimitPercent();
         return new Verdict(held, String.format(Locale.ROOT, "%s/s: p99 %s, %.2f %% failed (%d of %d)%s",
@@ -162,42 +159,33 @@ public final class LoadRecorder {
                         + " % failed"));
     }
 
-    private void watch() {
-        int nextToJudge = 0;
-        for (long nextMemory = 2000; running; ) {
-            long now = elapsedMs();
-            synchronized (this) {
-                LoadSettings.Window w = tallies.get(Math.min(nextBoundary, tallies.size() - 1)).window;
-                if (nextBoundary < tallies.size() && now >= (w.startSecond() + w.seconds()) * 1000L) {
-                    boundary(counters.cpu());
-                }
-                if (now >= nextMemory) {
-                    sampleMemory();
-                    nextMemory += 2000;
-                }
-            }
-            Verdict verdict = settings.capacity() && stopReason == null && nextToJudge < tallies.size()
-                    ? judge(nextToJudge, false) : null;
-            if (verdict != null) {
-                stopReason = verdict.held() ? null : "step " + (nextToJudge + 1) + " did not hold: " + verdict.text();
-                nextToJudge++;
-            }
-            try {
-                Thread.sleep(100); // the period of the watch, not a wait for anything
-            } catch (InterruptedException e) {
-                return;
-            }
+    /** Every 100 ms: the CPU counters at a window's end, memory every 2 s, the next capacity step when it can be judged. */
+    private synchronized void watch() {
+        long now = elapsedMs();
+        LoadSettings.Window w = tallies.get(Math.min(nextBoundary, tallies.size() - 1)).window;
+        if (nextBoundary < tallies.size() && now >= (w.startSecond() + w.seconds()) * 1000L) {
+            boundary(counters.cpu());
+        }
+        if (now >= nextMemoryMs) {
+            sampleMemory();
+            nextMemoryMs += 2000;
+        }
+        Verdict verdict = settings.capacity() && stopReason == null && nextToJudge < tallies.size()
+                ? judge(nextToJudge, false) : null;
+        if (verdict != null) {
+            stopReason = verdict.held() ? null : "step " + (nextToJudge + 1) + " did not hold: " + verdict.text();
+            nextToJudge++;
         }
     }
 
     /** Stops watching, takes the last readings and, in capacity mode, judges every step on its final figures. */
     public void stop() {
-        running = false;
-        if (thread == null) {
+        if (watch == null) {
             return;
         }
+        watch.shutdown();
         try {
-            thread.join(5_000);
+            watch.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

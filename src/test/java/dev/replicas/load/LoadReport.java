@@ -51,8 +51,7 @@ public final class LoadReport {
             "containerd", "host");
 
     /** A capacity run as the chart draws it: {rate, p50, p99} per step. */
-    record Curve(int replicas, long p99LimitMs, int stepSeconds, double held, List<double[]> points) {
-    }
+    record Curve(int replicas, long p99LimitMs, int stepSeconds, double held, List<double[]> points) {}
 
     /** Prints the report with where Gatling's is: {@code LoadReport results=target/gatling output=target}. */
     public static void main(String[] args) throws IOException {
@@ -73,9 +72,8 @@ public final class LoadReport {
         String text = render(r);
         Files.writeString(Files.createDirectories(output).resolve(SUMMARY), summary(r));
         if (r.settings.capacity()) {
-            List<double[]> points = new ArrayList<>();
-            ran(r).forEach(t -> points.add(new double[] {t.window.rate(), t.percentile(50, 0),
-                    Math.min(20_000, t.percentile(99, t.started - t.ok - t.failed))}));
+            List<double[]> points = ran(r).stream().map(t -> new double[] {t.window.rate(), t.percentile(50, 0),
+                    Math.min(20_000, t.percentile(99, t.started - t.ok - t.failed))}).toList();
             Path dir = Files.createDirectories(output.resolve("load-capacity"));
             JSON.writeValue(dir.resolve("replicas-" + r.settings.replicas() + ".json").toFile(), new Curve(
                     r.settings.replicas(), r.settings.p99LimitMs(), r.settings.stepSeconds(), held(r.tallies), points));
@@ -89,8 +87,7 @@ public final class LoadReport {
         long ok = sum(ran, t -> t.ok);
         long failed = sum(ran, t -> t.failed);
         long inFlight = sum(ran, t -> t.started) - ok - failed;
-        int replicas = r.settings.replicas();
-        String title = (replicas == 1 ? "1 Container Replica" : replicas + " Container Replicas")
+        String title = r.settings.replicas() + (r.settings.replicas() == 1 ? " Container Replica" : " Container Replicas")
                 + (r.settings.capacity() ? ", capacity" : "");
         Histogram all = histogram(ran, t -> t.all);
         Histogram good = histogram(ran, t -> t.successful);
@@ -203,7 +200,8 @@ public final class LoadReport {
         Long host = parts.remove("host");
         parts.forEach((part, nanos) -> out.append(row(part, nanos, requests, seconds)));
         if (host != null) {
-            long rest = host - parts.entrySet().stream().filter(e -> !e.getKey().startsWith(" ")).mapToLong(Map.Entry::getValue).sum();
+            long rest = host - parts.entrySet().stream().filter(e -> !e.getKey().startsWith(" "))
+                    .mapToLong(Map.Entry::getValue).sum(); // the indented replicas are in their sum already
             out.append(row("rest of the host (kernel...)", Math.max(0, rest), requests, seconds));
             out.append(row("host, all CPUs", host, requests, seconds));
         }
@@ -257,7 +255,6 @@ public final class LoadReport {
             System.setProperty("java.awt.headless", "true");
             XYSeriesCollection data = new XYSeriesCollection();
             XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer();
-            Color[] colours = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd)};
             BasicStroke dashed = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10,
                     new float[] {6, 5}, 0);
             for (Curve c : curves) {
@@ -267,10 +264,8 @@ public final class LoadReport {
                 XYSeries p50 = new XYSeries(s + 1);
                 c.points().forEach(point -> p99.add(point[0], Math.max(1, point[2])));
                 c.points().forEach(point -> p50.add(point[0], Math.max(1, point[1])));
-                data.addSeries(p99);
-                data.addSeries(p50);
-                lines.setSeriesPaint(s, colours[(s / 2) % colours.length]);
-                lines.setSeriesPaint(s + 1, colours[(s / 2) % colours.length]);
+                Stream.of(p99, p50).forEach(data::addSeries);
+                lines.setSeriesPaint(s + 1, lines.lookupSeriesPaint(s)); // one colour per replica count
                 lines.setSeriesStroke(s, new BasicStroke(2.5f));
                 lines.setSeriesStroke(s + 1, dashed);
                 lines.setSeriesShapesVisible(s + 1, false);

@@ -53,10 +53,6 @@ class LoadReportTest {
         return LoadSettings.from(p);
     }
 
-    private static LoadRecorder recorder(String... keysAndValues) {
-        return new LoadRecorder(of(keysAndValues), counters());
-    }
-
     /** Sends {@code n} requests of {@code ms} each, the next users in order; every 50th is sampled. */
     private static void answer(LoadRecorder r, int n, long ms, Integer status, String uuid, boolean failed) {
         for (int i = 0; i < n; i++) {
@@ -73,7 +69,7 @@ class LoadReportTest {
 
     @Test
     void printsTheSeedsTableTheWindowsAndTheCostOfEveryPart() throws IOException {
-        LoadRecorder r = recorder("load.replicas", "2", "load.rate", "100", "load.duration", "20");
+        LoadRecorder r = new LoadRecorder(of("load.replicas", "2", "load.rate", "100", "load.duration", "20"), counters());
         answer(r, 900, 5, 200, "uuid-a", false);
         answer(r, 100, 50, 200, "uuid-b", false);
         answer(r, 996, 6, 200, "uuid-b", false);
@@ -110,7 +106,7 @@ class LoadReportTest {
 
     @Test
     void aCapacityRunStopsAtTheFirstStepThatDoesNotHoldAndIsDrawn() throws IOException {
-        LoadRecorder r = recorder("load.replicas", "1", "load.mode", "capacity", "load.capacity.max", "200");
+        LoadRecorder r = new LoadRecorder(of("load.replicas", "1", "load.mode", "capacity", "load.capacity.max", "200"), counters());
         answer(r, 1000, 5, 200, "uuid-a", false);
         answer(r, 1990, 8, 200, "uuid-a", false);
         answer(r, 10, 400, 200, "uuid-a", false);
@@ -128,36 +124,28 @@ class LoadReportTest {
         assertTrue(!text.contains("\n4        200"), "nothing after the first step that did not hold:\n" + text);
 
         LoadReport.write(r, dir);
-        LoadReport.write(recorder("load.replicas", "4", "load.mode", "capacity", "load.capacity.max", "50"), dir);
-        String report = Files.readString(dir.resolve(LoadReport.REPORT));
-        assertTrue(report.contains("Highest rate held so far (" + dir.resolve("load-capacity") + "): 1 replica(s): 100/s,"
-                + " 4 replica(s): 0/s"), report);
+        LoadReport.write(new LoadRecorder(of("load.replicas", "4", "load.mode", "capacity", "load.capacity.max", "50"),
+                counters()), dir);
         assertEquals(900, ImageIO.read(dir.resolve("load-capacity.png").toFile()).getWidth());
-    }
-
-    @Test
-    void mainPrintsTheReportWithWhereGatlingsIsOnceHoweverOftenItRuns() throws IOException {
-        Files.writeString(dir.resolve(LoadReport.REPORT), "the table\n");
+        // After the cluster has stopped, main adds where Gatling's report is, once however often it runs.
         Files.createDirectories(dir.resolve("gatling/run-1"));
         Files.writeString(dir.resolve("gatling/lastRun.txt"), "run-1\nExecutionError: assertion failed\n");
-        String[] args = {"results=" + dir.resolve("gatling"), "output=" + dir};
-        LoadReport.main(args);
-        LoadReport.main(args);
-        assertEquals("the table\nGatling's report: " + dir.resolve("gatling/run-1/index.html").toAbsolutePath()
-                + "\nGatling: assertion failed\n", Files.readString(dir.resolve(LoadReport.REPORT)));
+        LoadReport.main(new String[] {"results=" + dir.resolve("gatling"), "output=" + dir});
+        LoadReport.main(new String[] {"results=" + dir.resolve("gatling"), "output=" + dir});
+        String report = Files.readString(dir.resolve(LoadReport.REPORT));
+        assertTrue(report.endsWith("Highest rate held so far (" + dir.resolve("load-capacity") + "): 1 replica(s): 100/s,"
+                + " 4 replica(s): 0/s\nChart: " + dir.resolve("load-capacity.png").toAbsolutePath() + "\nGatling's report: "
+                + dir.resolve("gatling/run-1/index.html").toAbsolutePath() + "\nGatling: assertion failed\n"), report);
     }
 
     @Test
-    void theDefaultsAreTheSeedsTestAndCapacityStepsFrom50By50() {
+    void theSettingsCutTheRunIntoWindowsAndNameABadValueWithItsKey() {
         assertEquals(6000, of().windows().stream().mapToLong(Window::users).sum());
         assertEquals(List.of(new Window(0, 100, 10, 0), new Window(1, 100, 10, 10), new Window(2, 100, 5, 20)),
                 of("load.duration", "25").windows(), "the last window may be shorter");
         assertEquals(List.of(new Window(0, 50, 20, 0), new Window(1, 100, 20, 20), new Window(2, 150, 20, 40),
                 new Window(3, 200, 20, 60)), of("load.mode", "capacity", "load.capacity.max", "200").windows());
-    }
 
-    @Test
-    void aBadValueIsNamedWithItsKey() {
         assertEquals("load.rate='fast' is not a number >= 0",
                 assertThrows(IllegalArgumentException.class, () -> of("load.rate", "fast")).getMessage());
         assertEquals("load.mode='soak' is not constant or capacity",

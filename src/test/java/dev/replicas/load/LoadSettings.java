@@ -3,29 +3,21 @@ package dev.replicas.load;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Properties;
 
 /**
- * The load test's settings, from the {@code load.*} system properties that the {@code load} Maven profile passes
- * to Gatling's JVM, one component each, in this order: load.mode ({@code constant}, the seed's test, or
- * {@code capacity}), .rate, .duration, .window, .capacity.start, .capacity.step, .capacity.max,
- * .capacity.stepSeconds, .capacity.p99, .capacity.failPercent, .url, .timeout, .payload, .sampleEvery,
- * .successPercent, .outputDir, .containerPrefix ({@code hello_} for the Swarm stack) and .replicas; docs/load-test.md
- * ("Settings") says what each means. The defaults are the seed's test: 100 requests/s for 60 s to Fabio.
+ * The {@code load.*} system properties the {@code load} Maven profile passes to Gatling's JVM, in this order: mode,
+ * rate, duration, window, capacity.start, .step, .max, .stepSeconds, .p99, .failPercent, url, timeout, payload,
+ * sampleEvery, successPercent, outputDir, containerPrefix, replicas (docs/load-test.md, "Settings"). The defaults
+ * are the seed's test: 100 requests/s for 60 s to Fabio.
  */
 public record LoadSettings(String mode, double rate, int durationSeconds, int windowSeconds, double capacityStart,
                            double capacityStep, double capacityMax, int stepSeconds, long p99LimitMs,
                            double failLimitPercent, String url, int timeoutSeconds, int payload, int sampleEvery,
                            double successPercent, Path outputDir, String containerPrefix, int replicas) {
 
-    /** @return the settings from this JVM's system properties */
-    public static LoadSettings fromSystemProperties() {
-        return from(System.getProperties());
-    }
-
     /** @throws IllegalArgumentException naming the key and the value that is wrong */
-    static LoadSettings from(Properties p) {
+    public static LoadSettings from(Properties p) {
         String mode = p.getProperty("load.mode", "constant").trim();
         if (!mode.equals("constant") && !mode.equals("capacity")) {
             throw new IllegalArgumentException("load.mode='" + mode + "' is not constant or capacity");
@@ -51,11 +43,7 @@ public record LoadSettings(String mode, double rate, int durationSeconds, int wi
         return mode.equals("capacity");
     }
 
-    /**
-     * A window of the injection profile: {@code rate} arrivals (one request each) a second for {@code seconds},
-     * from {@code startSecond} of the run. A constant run is cut into windows only to show warm-up over time;
-     * a capacity run steps the rate up from window to window.
-     */
+    /** {@code rate} arrivals (one request each) a second for {@code seconds}: a time window, or a capacity step. */
     public record Window(int index, double rate, int seconds, int startSecond) {
         /** @return the users it injects: exactly these, so a user's number tells its window */
         public long users() {
