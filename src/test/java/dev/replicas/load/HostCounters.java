@@ -31,8 +31,7 @@ public class HostCounters {
     static final Comparator<String> ORDER = Comparator.comparing(HostCounters::isReplica)
             .thenComparing(name -> isReplica(name) ? name.length() : 0).thenComparing(Comparator.naturalOrder());
 
-    /** One container's cgroup files. */
-    record Cgroup(String name, Path cpu, boolean v2, Path memoryUsage, Path memoryStat) {}
+    record Cgroup(String name, Path cpu, boolean v2, Path memoryUsage, Path memoryStat) {} // a container's files
 
     private final List<Cgroup> containers;
     private final List<String> problems;

@@ -21,8 +21,7 @@ import org.HdrHistogram.Histogram;
 public final class LoadRecorder {
 
     static final String BAD_CONTRACT = "HTTP 200 failing the full contract check";
-    /** Where requests still unanswered count: slower than any answer (an hour, in ms). */
-    static final long UNANSWERED = 3_600_000;
+    static final long UNANSWERED = 3_600_000; // ms, where requests still unanswered count: slower than any answer
 
     /** What happened in one window. Histograms in ms: exact up to 2,047 ms, within 0.1 % above. */
     static final class Tally {

@@ -1,7 +1,10 @@
 package dev.replicas.load;
 
+import static org.jfree.chart.plot.DefaultDrawingSupplier.DEFAULT_PAINT_SEQUENCE;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Paint;
 import java.io.IOException;
 import java.text.DecimalFormat;
 import java.nio.file.Files;
@@ -265,7 +268,9 @@ public final class LoadReport {
                 c.points().forEach(point -> p99.add(point[0], Math.max(1, point[2])));
                 c.points().forEach(point -> p50.add(point[0], Math.max(1, point[1])));
                 Stream.of(p99, p50).forEach(data::addSeries);
-                lines.setSeriesPaint(s + 1, lines.lookupSeriesPaint(s)); // one colour per replica count
+                Paint colour = DEFAULT_PAINT_SEQUENCE[s / 2 % DEFAULT_PAINT_SEQUENCE.length]; // one per replica count
+                lines.setSeriesPaint(s, colour);
+                lines.setSeriesPaint(s + 1, colour);
                 lines.setSeriesStroke(s, new BasicStroke(2.5f));
                 lines.setSeriesStroke(s + 1, dashed);
                 lines.setSeriesShapesVisible(s + 1, false);
