@@ -6,45 +6,32 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
- * Cumulative counters of the machine the load runs on, read from files only, so that reading
- * them costs next to nothing: CPU time of every part of the stack and memory of every container.
- *
- * <ul>
- *   <li>each container of the cluster (name without the cluster prefix, e.g. {@code fabio},
- *       {@code replica-3}): its cgroup's CPU ({@code cpuacct.usage} on cgroup v1,
- *       {@code cpu.stat usage_usec} on v2) and memory (usage less inactive file pages, as
- *       {@code docker stats} shows it);</li>
- *   <li>{@code docker-proxy}: Docker's userland proxy for published ports, all its processes,
- *       {@code dockerd} and {@code containerd} (with the shims), from {@code /proc/<pid>/stat};</li>
- *   <li>{@code generator}: this JVM, the load generator;</li>
- *   <li>{@code host}: every CPU of the machine, busy time from {@code /proc/stat}.</li>
- * </ul>
- *
- * <p>The containers are found once, with two Docker CLI calls, when the counters are made.
- * Where a file cannot be read (another OS, no permission) the part is left out and the reason
- * kept in {@link #problems()}.
+ * Cumulative counters, read from files only so that reading them costs next to nothing: each container's cgroup
+ * CPU (v1 {@code cpuacct.usage}, v2 {@code cpu.stat}) and memory (as {@code docker stats} shows it), by its name
+ * less the prefix; {@code docker-proxy}, {@code dockerd}, {@code containerd} and this JVM ({@code generator}) from
+ * {@code /proc/<pid>/stat}; all CPUs ({@code host}). What cannot be read is left out and said in {@link #problems()}.
  */
-public final class HostCounters {
+public class HostCounters {
 
-    /** Linux's USER_HZ: /proc counts CPU time in these ticks. */
-    private static final long NANOS_PER_TICK = 10_000_000L;
+    private static final long NANOS_PER_TICK = 10_000_000L; // Linux's USER_HZ: /proc counts CPU in 1/100 s
+    private static final List<String> PROCESSES = List.of("docker-proxy", "dockerd", "containerd");
+    /** Part names as a person reads them: consul, fabio, replica-1, replica-2, ..., replica-10. */
+    static final Comparator<String> ORDER = Comparator.comparing(HostCounters::isReplica)
+            .thenComparing(name -> isReplica(name) ? name.length() : 0).thenComparing(Comparator.naturalOrder());
 
-    /** The processes counted by name, outside any container. */
-    static final Map<String, List<String>> PROCESSES = Map.of(
-            "docker-proxy", List.of("docker-proxy"),
-            "dockerd", List.of("dockerd"),
-            "containerd", List.of("containerd", "containerd-shim", "containerd-shim-runc-v2"));
-
-    /** One container's cgroup files. */
-    record Cgroup(String name, Path cpu, boolean v2, Path memoryUsage, Path memoryStat) {
-    }
+    record Cgroup(String name, Path cpu, boolean v2, Path memoryUsage, Path memoryStat) {} // a container's files
 
     private final List<Cgroup> containers;
     private final List<String> problems;
@@ -54,214 +41,143 @@ public final class HostCounters {
         this.problems = new ArrayList<>(problems);
     }
 
-    /**
-     * @param prefix the containers whose names start with this (e.g. {@code hello-})
-     * @return the counters of the host and of those containers
-     */
+    /** @return the counters of the host and of the containers whose names start with {@code prefix} */
     public static HostCounters discover(String prefix) {
         List<String> problems = new ArrayList<>();
         List<Cgroup> cgroups = new ArrayList<>();
         try {
-            List<String> names = docker("ps", "--filter", "name=^" + prefix, "--format", "{{.Names}}");
-            if (!names.isEmpty()) {
-                List<String> args = new ArrayList<>(List.of("inspect", "--format", "{{.Name}} {{.State.Pid}}"));
-                args.addAll(names);
-                for (String line : docker(args.toArray(String[]::new))) {
-                    String[] f = line.trim().replaceFirst("^/", "").split(" ");
-                    String name = partName(f[0].startsWith(prefix) ? f[0].substring(prefix.length()) : f[0]);
-                    Optional<Cgroup> cgroup = cgroupOf(name, Path.of("/proc", f[1], "cgroup"), Path.of("/sys/fs/cgroup"));
-                    if (cgroup.isPresent()) {
-                        cgroups.add(cgroup.get());
-                    } else {
-                        problems.add("no readable cgroup for container " + f[0]);
-                    }
-                }
+            List<String> inspect = new ArrayList<>(List.of("inspect", "--format", "{{.Name}} {{.State.Pid}}"));
+            inspect.addAll(docker("ps", "--filter", "name=^" + prefix, "--format", "{{.Names}}"));
+            for (String line : inspect.size() == 3 ? List.<String>of() : docker(inspect.toArray(String[]::new))) {
+                String[] f = line.trim().replaceFirst("^/", "").split(" ");
+                String name = partName(f[0].startsWith(prefix) ? f[0].substring(prefix.length()) : f[0]);
+                cgroupOf(name, Path.of("/proc", f[1], "cgroup"), Path.of("/sys/fs/cgroup")).ifPresentOrElse(
+                        cgroups::add, () -> problems.add("no readable cgroup for container " + f[0]));
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | InterruptedException | RuntimeException e) {
             problems.add("cannot list the containers: " + e.getMessage());
         }
-        cgroups.sort((a, b) -> Names.compare(a.name(), b.name()));
+        cgroups.sort(Comparator.comparing(Cgroup::name, ORDER));
         return new HostCounters(cgroups, problems);
     }
 
-    /**
-     * A container's part name: as it is for the Maven profiles' containers ({@code replica-3}); for a
-     * Swarm task's, {@code <service>.<slot>.<task>} becomes {@code <service>-<slot>} ({@code replica-3})
-     * and {@code <service>.<node>.<task>} of a global service becomes {@code <service>}.
-     */
+    /** Swarm tasks as the profiles name containers: replica.3.(task) is replica-3, a global fabio.(node).(task) fabio. */
     static String partName(String container) {
         String[] f = container.split("\\.");
-        if (f.length != 3) {
-            return container;
-        }
-        return f[1].matches("\\d+") ? f[0] + "-" + f[1] : f[0];
+        return f.length != 3 ? container : f[1].matches("\\d+") ? f[0] + "-" + f[1] : f[0];
     }
 
-    /**
-     * The cgroup of a process, from its {@code /proc/<pid>/cgroup}, under the cgroup mount.
-     */
+    /** @return whether the part is one of the replicas */
+    static boolean isReplica(String name) {
+        return name.startsWith("replica-");
+    }
+
+    /** The cgroup (v1 or v2) of a process, from its {@code /proc/<pid>/cgroup}, under the cgroup mount. */
     static Optional<Cgroup> cgroupOf(String name, Path procCgroup, Path mount) {
-        List<String> lines;
+        Map<String, String> paths = new TreeMap<>(); // cpuacct, memory (v1) or "" (v2) -> path
         try {
-            lines = Files.readAllLines(procCgroup);
+            for (String line : Files.readAllLines(procCgroup)) {
+                String[] f = line.split(":", 3);
+                for (String controller : f.length == 3 ? f[1].split(",") : new String[0]) {
+                    paths.put(controller, f[2]);
+                }
+            }
         } catch (IOException e) {
             return Optional.empty();
         }
-        String cpuPath = null;
-        String memoryPath = null;
-        String unified = null;
-        for (String line : lines) {
-            String[] f = line.split(":", 3);
-            if (f.length < 3) {
-                continue;
-            }
-            List<String> controllers = List.of(f[1].split(","));
-            if (f[0].equals("0") && f[1].isEmpty()) {
-                unified = f[2];
-            }
-            if (controllers.contains("cpuacct")) {
-                cpuPath = f[2];
-            }
-            if (controllers.contains("memory")) {
-                memoryPath = f[2];
+        for (String dir : paths.containsKey("cpuacct") && paths.containsKey("memory")
+                ? List.of("cpuacct", "cpu,cpuacct", "cpuacct,cpu") : List.<String>of()) {
+            Path cpu = mount.resolve(dir + paths.get("cpuacct")).resolve("cpuacct.usage");
+            Path memory = mount.resolve("memory" + paths.get("memory"));
+            if (Files.isReadable(cpu)) {
+                return Optional.of(new Cgroup(name, cpu, false, memory.resolve("memory.usage_in_bytes"),
+                        memory.resolve("memory.stat")));
             }
         }
-        if (cpuPath != null && memoryPath != null) {
-            for (String dir : List.of("cpuacct", "cpu,cpuacct", "cpuacct,cpu")) {
-                Path cpu = mount.resolve(dir + cpuPath).resolve("cpuacct.usage");
-                if (Files.isReadable(cpu)) {
-                    Path memory = mount.resolve("memory" + memoryPath);
-                    return Optional.of(new Cgroup(name, cpu, false, memory.resolve("memory.usage_in_bytes"),
-                            memory.resolve("memory.stat")));
-                }
-            }
-        }
-        if (unified != null) {
-            Path dir = mount.resolve(unified.substring(1));
-            if (Files.isReadable(dir.resolve("cpu.stat"))) {
-                return Optional.of(new Cgroup(name, dir.resolve("cpu.stat"), true, dir.resolve("memory.current"),
-                        dir.resolve("memory.stat")));
-            }
-        }
-        return Optional.empty();
+        Path v2 = paths.containsKey("") ? mount.resolve(paths.get("").substring(1)) : null;
+        return v2 != null && Files.isReadable(v2.resolve("cpu.stat")) ? Optional.of(new Cgroup(name,
+                v2.resolve("cpu.stat"), true, v2.resolve("memory.current"), v2.resolve("memory.stat"))) : Optional.empty();
     }
 
-    /**
-     * @return what could not be read, one line each
-     */
+    /** @return what could not be read, one line each */
     public synchronized List<String> problems() {
         return List.copyOf(problems);
     }
 
-    /**
-     * @return the containers measured, by short name
-     */
-    public List<String> containers() {
-        return containers.stream().map(Cgroup::name).toList();
-    }
-
-    /**
-     * @return cumulative CPU time in ns of every part readable now, containers first, then the
-     *         processes, {@code generator} and {@code host}
-     */
+    /** @return cumulative CPU in ns of every part readable now: containers, processes, generator, host */
     public Map<String, Long> cpu() {
         Map<String, Long> cpu = new LinkedHashMap<>();
-        for (Cgroup c : containers) {
-            try {
-                cpu.put(c.name(), c.v2() ? keyed(c.cpu(), "usage_usec") * 1000 : Long.parseLong(read(c.cpu())));
-            } catch (IOException | RuntimeException e) {
-                problem("cpu of " + c.name() + ": " + e.getMessage());
-            }
-        }
-        Map<String, Long> processes = processCpu(Path.of("/proc"));
-        cpu.putAll(processes);
-        try {
-            cpu.put("generator", ticks(read(Path.of("/proc/self/stat"))) * NANOS_PER_TICK);
-            cpu.put("host", hostBusyTicks(Files.readAllLines(Path.of("/proc/stat")).get(0)) * NANOS_PER_TICK);
-        } catch (IOException | RuntimeException e) {
-            problem("cpu of the generator or the host: " + e.getMessage());
-        }
+        containers.forEach(c -> put(cpu, "cpu", c.name(),
+                () -> c.v2() ? keyed(c.cpu(), "usage_usec") * 1000 : Long.parseLong(read(c.cpu()))));
+        cpu.putAll(processCpu(Path.of("/proc")));
+        put(cpu, "cpu", "generator", () -> ticks(read(Path.of("/proc/self/stat"))) * NANOS_PER_TICK);
+        put(cpu, "cpu", "host", () -> hostBusyTicks(Files.readAllLines(Path.of("/proc/stat")).get(0)) * NANOS_PER_TICK);
         return cpu;
     }
 
-    /**
-     * @return memory in bytes of every container, as docker stats shows it
-     */
+    /** @return memory in bytes of every container, as docker stats shows it */
     public Map<String, Long> memory() {
         Map<String, Long> memory = new LinkedHashMap<>();
-        for (Cgroup c : containers) {
-            try {
-                long usage = Long.parseLong(read(c.memoryUsage()));
-                long inactive = keyed(c.memoryStat(), c.v2() ? "inactive_file" : "total_inactive_file");
-                memory.put(c.name(), Math.max(0, usage - inactive));
-            } catch (IOException | RuntimeException e) {
-                problem("memory of " + c.name() + ": " + e.getMessage());
-            }
-        }
+        containers.forEach(c -> put(memory, "memory", c.name(), () -> Math.max(0, Long.parseLong(read(c.memoryUsage()))
+                - keyed(c.memoryStat(), c.v2() ? "inactive_file" : "total_inactive_file"))));
         return memory;
     }
 
-    /**
-     * @return resident memory of this JVM in bytes, 0 when unknown
-     */
-    public static long generatorResident() {
+    /** Puts what {@code reading} reads, or says once (not at every reading) what could not be read. */
+    private void put(Map<String, Long> into, String what, String part, Callable<Long> reading) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024;
+            into.put(part, reading.call());
+        } catch (Exception e) {
+            synchronized (this) {
+                if (!problems.contains(what + " of " + part + ": " + e.getMessage()) && problems.size() < 20) {
+                    problems.add(what + " of " + part + ": " + e.getMessage());
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            // not Linux
         }
-        return 0;
     }
 
-    /** CPU (ns) of the processes in {@link #PROCESSES}, summed per group; groups with no process are left out. */
+    /** @return resident memory of this JVM in bytes, 0 when unknown */
+    public static long generatorResident() {
+        try {
+            return 1024 * Long.parseLong(read(Path.of("/proc/self/status")).replaceAll("(?s).*VmRSS:\\s*(\\d+) kB.*", "$1"));
+        } catch (IOException | RuntimeException e) {
+            return 0; // not Linux
+        }
+    }
+
+    /** CPU (ns) of docker-proxy, dockerd and containerd (with its shims), all processes of each; absent ones left out. */
     static Map<String, Long> processCpu(Path proc) {
-        Map<String, Long> sums = new LinkedHashMap<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("[0-9]+"))) {
+        Map<String, Long> sums = new TreeMap<>(Comparator.comparing(PROCESSES::indexOf));
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(proc, "[0-9]*")) {
             for (Path dir : dirs) {
                 try {
                     String stat = read(dir.resolve("stat"));
                     String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    for (Map.Entry<String, List<String>> group : PROCESSES.entrySet()) {
-                        if (group.getValue().contains(comm)) {
-                            sums.merge(group.getKey(), ticks(stat) * NANOS_PER_TICK, Long::sum);
-                        }
+                    String group = comm.startsWith("containerd") ? "containerd" : comm;
+                    if (PROCESSES.contains(group)) {
+                        sums.merge(group, ticks(stat) * NANOS_PER_TICK, Long::sum);
                     }
                 } catch (IOException | RuntimeException e) {
                     // the process ended meanwhile
                 }
             }
         } catch (IOException e) {
-            return sums;
+            // no /proc: no processes
         }
-        Map<String, Long> ordered = new LinkedHashMap<>();
-        for (String name : List.of("docker-proxy", "dockerd", "containerd")) {
-            if (sums.containsKey(name)) {
-                ordered.put(name, sums.get(name));
-            }
-        }
-        return ordered;
+        return sums;
     }
 
-    /** utime + stime of a {@code /proc/<pid>/stat} line, in ticks. */
+    /** utime + stime of a {@code /proc/<pid>/stat} line, in ticks (comm may hold spaces and parentheses). */
     static long ticks(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
-    /** Busy ticks of all CPUs from the first line of {@code /proc/stat}: all but idle and iowait. */
+    /** Busy ticks of all CPUs from the first line of {@code /proc/stat}: the first 8 fields but idle and iowait. */
     static long hostBusyTicks(String cpuLine) {
         String[] f = cpuLine.trim().split("\\s+");
-        long busy = 0;
-        for (int i = 1; i < f.length && i <= 8; i++) {
-            if (i != 4 && i != 5) {
-                busy += Long.parseLong(f[i]);
-            }
-        }
-        return busy;
+        return IntStream.rangeClosed(1, Math.min(8, f.length - 1)).filter(i -> i != 4 && i != 5)
+                .mapToLong(i -> Long.parseLong(f[i])).sum();
     }
 
     private static long keyed(Path file, String key) throws IOException {
@@ -277,26 +193,14 @@ public final class HostCounters {
         return Files.readString(file, StandardCharsets.US_ASCII).trim();
     }
 
-    private synchronized void problem(String problem) {
-        if (!problems.contains(problem) && problems.size() < 20) {
-            problems.add(problem);
-        }
-    }
-
-    private static List<String> docker(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
+    private static List<String> docker(String... args) throws IOException, InterruptedException {
+        List<String> command = Stream.concat(Stream.of("docker"), Stream.of(args)).toList();
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " failed: " + out.trim());
-            }
-            return out.lines().filter(l -> !l.isBlank()).toList();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", command) + " failed: " + out.trim());
         }
+        return out.lines().filter(l -> !l.isBlank()).toList();
     }
 }

@@ -1,71 +1,99 @@
 package dev.replicas.load;
 
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.HdrHistogram.Histogram;
 
 /**
- * Records every request of a run by the window that injected it: when it began, and how it
- * ended (status, response time, the replica that answered, or why it failed). Our own counters,
- * so the report needs nothing of Gatling's output format.
- *
- * <p>Thread-safe: Gatling calls it from its event loops. One lock per window, held for a few map
- * updates.
+ * Records every request by the window that injected it, and watches the run from a thread of its own: CPU at
+ * every window boundary, memory every 2 s; in capacity mode it judges each step once all its answers are in, or
+ * {@code graceMs} after it ended (a request unanswered then counts as slower than every answer), and stops the
+ * load at the first that does not hold. Gatling calls {@link #begin} and {@link #end} from its event loops.
  */
 public final class LoadRecorder {
 
-    /** A request failed: no answer (timeout, connection error). */
-    public static final String NO_ANSWER = "no answer (timeout or connection error)";
-    /** A request failed: 200 with a body of the wrong length or frame. */
-    public static final String BAD_BODY = "HTTP 200 with a wrong body (length or frame)";
-    /** A request failed: 200, framed right, but the sampled full check found a violation. */
-    public static final String BAD_CONTRACT = "HTTP 200 failing the full contract check";
+    static final String BAD_CONTRACT = "HTTP 200 failing the full contract check";
+    static final long UNANSWERED = 3_600_000; // ms, where requests still unanswered count: slower than any answer
 
-    /** What happened in one window. */
+    /** What happened in one window. Histograms in ms: exact up to 2,047 ms, within 0.1 % above. */
     static final class Tally {
+        final LoadSettings.Window window;
         long started;
         long ok;
         long failed;
         long sampled;
-        final LatencyHistogram all = new LatencyHistogram();
-        final LatencyHistogram successful = new LatencyHistogram();
+        final Histogram all = new Histogram(3);
+        final Histogram successful = new Histogram(3);
         final Map<String, Long> failures = new TreeMap<>();
         final Map<String, Long> replicas = new TreeMap<>();
+        Map<String, Long> cpu; // per part; null if the run never reached the window's end
+        final Map<String, long[]> memory = new LinkedHashMap<>(); // container -> {readings, sum}
+        Verdict verdict; // capacity: on the final figures
 
-        long completed() {
-            return ok + failed;
+        Tally(LoadSettings.Window window) {
+            this.window = window;
+        }
+
+        /** @return the percentile of all requests, {@code unanswered} more counted as slower than every answer */
+        long percentile(double pct, long unanswered) {
+            Histogram h = all.copy();
+            h.recordValueWithCount(UNANSWERED, Math.max(0, unanswered));
+            long value = LoadReport.percentile(h, pct);
+            return h.valuesAreEquivalent(value, UNANSWERED) ? Long.MAX_VALUE : value;
         }
     }
 
-    private final LoadPlan plan;
-    private final Tally[] tallies;
+    /** Whether a capacity step held, and the figures that say so. */
+    record Verdict(boolean held, String text) {}
 
-    /**
-     * @param plan the windows requests are recorded by
-     */
-    public LoadRecorder(LoadPlan plan) {
-        this.plan = plan;
-        this.tallies = new Tally[plan.windows().size()];
-        for (int i = 0; i < tallies.length; i++) {
-            tallies[i] = new Tally();
-        }
+    final LoadSettings settings;
+    final HostCounters counters;
+    final List<Tally> tallies;
+    final Map<String, long[]> memory = new LinkedHashMap<>(); // container -> {readings, first, sum, max, last}
+    Map<String, Long> runCpu = Map.of();
+    long generatorTotalNanos;
+    double elapsedSeconds;
+    private final AtomicBoolean stopAsked = new AtomicBoolean();
+    private volatile String stopReason;
+    private volatile ScheduledExecutorService watch;
+    private int nextToJudge; // capacity: the step to judge next
+    private long nextMemoryMs = 2000;
+    private long startNanos;
+    private Map<String, Long> startCpu;
+    private Map<String, Long> lastCpu;
+    private int nextBoundary; // the window whose end is the next CPU reading
+
+    /** Records the windows of {@code settings}, reading {@code counters}. */
+    public LoadRecorder(LoadSettings settings, HostCounters counters) {
+        this.settings = settings;
+        this.counters = counters;
+        this.tallies = settings.windows().stream().map(Tally::new).toList();
     }
 
-    /** @return the plan this recorder follows */
-    public LoadPlan plan() {
-        return plan;
-    }
-
-    /**
-     * A request is about to be sent.
-     *
-     * @param userNumber Gatling's user id (1 for the first user)
-     * @return the window of the request, to pass to {@link #end}
-     */
+    /** A request is about to be sent (Gatling's user 1, 2, ...): returns its window; the first starts the watch. */
     public int begin(long userNumber) {
-        int window = plan.windowOf(userNumber);
-        Tally t = tallies[window];
+        synchronized (this) {
+            if (watch == null) {
+                startNanos = System.nanoTime();
+                startCpu = lastCpu = counters.cpu();
+                sampleMemory();
+                watch = Executors.newSingleThreadScheduledExecutor();
+                watch.scheduleWithFixedDelay(this::watch, 100, 100, TimeUnit.MILLISECONDS);
+            }
+        }
+        int window = 0; // each window injects exactly its users; beyond the plan: the last window
+        for (long seen = tallies.get(0).window.users(); userNumber > seen && window < tallies.size() - 1; ) {
+            seen += tallies.get(++window).window.users();
+        }
+        Tally t = tallies.get(window);
         synchronized (t) {
             t.started++;
         }
@@ -73,71 +101,136 @@ public final class LoadRecorder {
     }
 
     /**
-     * A request has ended.
-     *
-     * @param window         as {@link #begin} returned it
-     * @param status         the HTTP status, null when there was no answer
-     * @param responseTimeMs Gatling's response time
-     * @param uuid           the answering replica, as the cheap check read it; null when that check failed
-     * @param failed         whether any check failed
-     * @param sampled        whether the full contract was checked on this answer
+     * A request of {@code window} ended: its status (null: no answer), time, the replica the cheap check read
+     * (null: that check failed), whether any check failed, and whether the full contract was checked.
      */
     public void end(int window, Integer status, long responseTimeMs, String uuid, boolean failed, boolean sampled) {
-        Tally t = tallies[window];
+        Tally t = tallies.get(window);
         synchronized (t) {
-            t.all.record(responseTimeMs);
-            if (sampled && status != null && status == 200 && uuid != null) {
-                t.sampled++;
-            }
-            if (!failed) {
-                t.ok++;
-                t.successful.record(responseTimeMs);
-                t.replicas.merge(uuid == null ? "?" : uuid, 1L, Long::sum);
-                return;
-            }
-            t.failed++;
-            String cause;
-            if (status == null) {
-                cause = NO_ANSWER;
-            } else if (status != 200) {
-                cause = "HTTP " + status;
-            } else if (uuid == null) {
-                cause = BAD_BODY;
+            t.all.recordValue(Math.max(0, responseTimeMs));
+            t.sampled += sampled && status != null && status == 200 && uuid != null ? 1 : 0;
+            if (failed) {
+                t.failed++;
+                t.failures.merge(status == null ? "no answer (timeout or connection error)" : status != 200
+                        ? "HTTP " + status : uuid == null ? "HTTP 200 with a wrong body (length or frame)" : BAD_CONTRACT,
+                        1L, Long::sum);
             } else {
-                cause = BAD_CONTRACT;
+                t.ok++;
+                t.successful.recordValue(Math.max(0, responseTimeMs));
+                t.replicas.merge(uuid == null ? "?" : uuid, 1L, Long::sum);
             }
-            t.failures.merge(cause, 1L, Long::sum);
         }
     }
 
-    /**
-     * How a window stands now, with requests not yet answered counted as slower than any answer.
-     *
-     * @param window index
-     * @param pct    percentile of the response time to compute
-     * @return {started, completed, failed, percentile in ms or Long.MAX_VALUE}
-     */
-    public long[] standing(int window, double pct) {
-        Tally t = tallies[window];
+    /** @return true once, for the first caller after a capacity step failed: that user stops the load */
+    public boolean shouldStop() {
+        return stopReason != null && stopAsked.compareAndSet(false, true);
+    }
+
+    /** @return why the load should stop, or null */
+    public String stopReason() {
+        return stopReason;
+    }
+
+    /** The verdict on a capacity step: null while it cannot be judged yet, unless {@code last} (judge it as it is). */
+    Verdict judge(int index, boolean last) {
+        Tally t = tallies.get(index);
+        long limit = settings.p99LimitMs();
+        long graceMs = Math.max(1000, 2 * limit); // longer than the limit: an unanswered request is slower
+        long started;
+        long failed;
+        long p99;
         synchronized (t) {
-            long outstanding = Math.max(0, t.started - t.completed());
-            return new long[] {t.started, t.completed(), t.failed, t.all.percentileWithSlower(pct, outstanding)};
+            started = t.started;
+            failed = t.failed;
+            p99 = t.percentile(99, started - t.ok - t.failed);
+            last |= started >= t.window.users() && t.ok + t.failed >= started; // all in
+        }
+        if (!last && elapsedMs() < (t.window.startSecond() + t.window.seconds()) * 1000L + graceMs) {
+            return null;
+        }
+        double failPct = started == 0 ? 0 : 100.0 * failed / started;
+        boolean held = started > 0 && p99 <= limit && failPct <= settings.failLimitPercent();
+        return new Verdict(held, String.format(Locale.ROOT, "%s/s: p99 %s, %.2f %% failed (%d of %d)%s",
+                LoadSettings.rate(t.window.rate()), p99 == Long.MAX_VALUE ? "> " + graceMs + " ms (unanswered)"
+                        : p99 + " ms", failPct, failed, started, held ? "" : started == 0 ? ": no requests"
+                        : p99 > limit ? ": p99 above " + limit + " ms" : ": more than " + settings.failLimitPercent()
+                        + " % failed"));
+    }
+
+    /** Every 100 ms: the CPU counters at a window's end, memory every 2 s, the next capacity step when it can be judged. */
+    private synchronized void watch() {
+        long now = elapsedMs();
+        LoadSettings.Window w = tallies.get(Math.min(nextBoundary, tallies.size() - 1)).window;
+        if (nextBoundary < tallies.size() && now >= (w.startSecond() + w.seconds()) * 1000L) {
+            boundary(counters.cpu());
+        }
+        if (now >= nextMemoryMs) {
+            sampleMemory();
+            nextMemoryMs += 2000;
+        }
+        Verdict verdict = settings.capacity() && stopReason == null && nextToJudge < tallies.size()
+                ? judge(nextToJudge, false) : null;
+        if (verdict != null) {
+            stopReason = verdict.held() ? null : "step " + (nextToJudge + 1) + " did not hold: " + verdict.text();
+            nextToJudge++;
         }
     }
 
-    /**
-     * @return one summary per window, copies safe to keep
-     */
-    public List<LoadResult.Window> windows() {
-        List<LoadResult.Window> out = new ArrayList<>();
-        for (LoadPlan.Window w : plan.windows()) {
-            Tally t = tallies[w.index()];
-            synchronized (t) {
-                out.add(new LoadResult.Window(w.index(), w.rate(), plan.startSecond(w.index()), w.seconds(), w.users(),
-                        t.started, t.ok, t.failed, t.sampled, new TreeMap<>(t.failures), new TreeMap<>(t.replicas),
-                        t.all.counts(), t.successful.counts(), null, null, null, null));
+    /** Stops watching, takes the last readings and, in capacity mode, judges every step on its final figures. */
+    public void stop() {
+        if (watch == null) {
+            return;
+        }
+        watch.shutdown();
+        try {
+            watch.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            elapsedSeconds = elapsedMs() / 1000.0;
+            sampleMemory();
+            Map<String, Long> cpu = counters.cpu();
+            runCpu = difference(cpu, startCpu);
+            generatorTotalNanos = cpu.getOrDefault("generator", 0L);
+            if (nextBoundary < tallies.size()) { // the window under way when the load ended
+                boundary(cpu);
             }
         }
+        for (Tally tally : settings.capacity() ? tallies : List.<Tally>of()) {
+            tally.verdict = judge(tally.window.index(), true);
+        }
+    }
+
+    /** The window under way ends: its CPU is what the counters rose by since the last boundary. */
+    private void boundary(Map<String, Long> cpu) {
+        tallies.get(nextBoundary++).cpu = difference(cpu, lastCpu);
+        lastCpu = cpu;
+    }
+
+    private long elapsedMs() {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** Reads memory into the window under way and into the run's figures; called holding this lock. */
+    private void sampleMemory() {
+        Tally t = tallies.get(Math.min(nextBoundary, tallies.size() - 1));
+        counters.memory().forEach((name, bytes) -> {
+            long[] w = t.memory.computeIfAbsent(name, k -> new long[2]);
+            w[0]++;
+            w[1] += bytes;
+            long[] m = memory.computeIfAbsent(name, k -> new long[] {0, bytes, 0, 0, 0});
+            m[0]++;
+            m[2] += bytes;
+            m[3] = Math.max(m[3], bytes);
+            m[4] = bytes;
+        });
+    }
+
+    private static Map<String, Long> difference(Map<String, Long> later, Map<String, Long> earlier) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        later.forEach((part, value) -> out.put(part, value - earlier.getOrDefault(part, 0L)));
         return out;
     }
 }

@@ -1,321 +1,343 @@
 package dev.replicas.load;
 
+import static org.jfree.chart.plot.DefaultDrawingSupplier.DEFAULT_PAINT_SEQUENCE;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Paint;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.text.DecimalFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.replicas.load.LoadRecorder.Tally;
+import org.HdrHistogram.Histogram;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
 /**
- * Prints a load run's result: the seed's table (Total Requests, Request Success, Request Fail,
- * Avg, Min, Max) with percentiles, the checks made, the answers per replica, the figures per time
- * window (or per capacity step), CPU per request of every part of the stack, and memory; writes
- * the same text to {@code load-report.txt}. A capacity run is also kept in
- * {@code load-capacity/replicas-N.json} and drawn, with the other replica counts measured so far,
- * in {@code load-capacity.png}.
- *
- * <p>Reads only {@link LoadResult}, the simulation's own counters, and the name of Gatling's
- * report folder. Run by exec-maven-plugin in the {@code load} profile, after docker:stop. It
- * never fails the build: gatling:verify does, in the verify phase.
- *
- * <pre>
- * LoadReport results=target/gatling output=target
- * </pre>
+ * A run's report, written by the simulation: {@code load-report.txt}, the headline figures in
+ * {@code load-summary.properties} (for benchmarks/*.sh), a capacity run's curve in {@code load-capacity/replicas-N.json}
+ * and the chart of all kept in {@code load-capacity.png}. {@link #main} prints it after the cluster has stopped.
  */
 public final class LoadReport {
 
-    static final String REPORT_FILE = "load-report.txt";
-    static final String CAPACITY_DIR = "load-capacity";
-    static final String CHART_FILE = "load-capacity.png";
-    static final String SUMMARY_FILE = "load-summary.properties";
-
+    static final String REPORT = "load-report.txt";
+    static final String SUMMARY = "load-summary.properties";
     private static final double MIB = 1024.0 * 1024.0;
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** The CPU table's order; "" stands for the containers other than Fabio and the replicas. */
+    private static final List<String> PARTS = List.of("generator", "fabio", "docker-proxy", "replicas", "", "dockerd",
+            "containerd", "host");
 
-    private LoadReport() {
-    }
+    /** A capacity run as the chart draws it: {rate, p50, p99} per step. */
+    record Curve(int replicas, long p99LimitMs, int stepSeconds, double held, List<double[]> points) {}
 
+    /** Prints the report with where Gatling's is: {@code LoadReport results=target/gatling output=target}. */
     public static void main(String[] args) throws IOException {
-        Map<String, String> a = new HashMap<>();
-        for (String arg : args) {
-            int eq = arg.indexOf('=');
-            if (eq > 0) {
-                a.put(arg.substring(0, eq), arg.substring(eq + 1));
-            }
-        }
-        Path results = Path.of(a.getOrDefault("results", "target/gatling"));
-        Path output = Path.of(a.getOrDefault("output", "target"));
-        Path resultFile = output.resolve(LoadResult.FILE);
-        StringBuilder text = new StringBuilder();
-        LastRun last = lastRun(results);
-        if (Files.isRegularFile(resultFile)) {
-            LoadResult result = LoadResult.read(resultFile);
-            text.append(render(result));
-            Files.writeString(output.resolve(SUMMARY_FILE), summary(result), StandardCharsets.UTF_8);
-            if ("capacity".equals(result.mode())) {
-                Path dir = output.resolve(CAPACITY_DIR);
-                Files.createDirectories(dir);
-                result.write(dir.resolve("replicas-" + result.replicas() + ".json"));
-                text.append(chart(dir, output.resolve(CHART_FILE)));
-            }
-        } else {
-            text.append("No load result: ").append(resultFile.toAbsolutePath())
-                    .append(" is missing (the simulation did not run to its end)\n");
-        }
-        last.run().ifPresent(r -> text.append("Gatling's report: ").append(r.resolve("index.html").toAbsolutePath()).append('\n'));
-        last.error().ifPresent(e -> text.append("Gatling: ").append(e).append('\n'));
-        System.out.println();
-        System.out.print(text);
-        System.out.println();
-        Files.createDirectories(output);
-        Files.writeString(output.resolve(REPORT_FILE), text, StandardCharsets.UTF_8);
-        System.out.println("[load] written to " + output.resolve(REPORT_FILE).toAbsolutePath());
+        Map<String, String> a = new TreeMap<>(Map.of("results", "target/gatling", "output", "target"));
+        Stream.of(args).map(arg -> arg.split("=", 2)).filter(kv -> kv.length == 2).forEach(kv -> a.put(kv[0], kv[1]));
+        Path report = Path.of(a.get("output")).resolve(REPORT);
+        String text = (Files.isRegularFile(report) // without the Gatling lines of an earlier call
+                ? Files.readAllLines(report).stream().filter(l -> !l.startsWith("Gatling")).map(l -> l + "\n")
+                        .collect(Collectors.joining())
+                : "No load report: " + report.toAbsolutePath() + " is missing (the simulation did not run to its end)\n")
+                + lastRun(Path.of(a.get("results")));
+        Files.writeString(Files.createDirectories(report.getParent()).resolve(REPORT), text);
+        System.out.printf("%n%s%n[load] written to %s%n", text, report.toAbsolutePath());
     }
 
-    static String render(LoadResult r) {
-        StringBuilder out = new StringBuilder();
-        List<LoadResult.Window> ran = ran(r);
-        long ok = ran.stream().mapToLong(LoadResult.Window::ok).sum();
-        long failed = ran.stream().mapToLong(LoadResult.Window::failed).sum();
-        long requests = ok + failed;
-        long inFlight = ran.stream().mapToLong(LoadResult.Window::started).sum() - requests;
-        boolean capacity = "capacity".equals(r.mode());
+    /** Writes the report, the summary and, for a capacity run, its curve and the chart of all curves kept. */
+    static void write(LoadRecorder r, Path output) throws IOException {
+        String text = render(r);
+        Files.writeString(Files.createDirectories(output).resolve(SUMMARY), summary(r));
+        if (r.settings.capacity()) {
+            List<double[]> points = ran(r).stream().map(t -> new double[] {t.window.rate(), t.percentile(50, 0),
+                    Math.min(20_000, t.percentile(99, t.started - t.ok - t.failed))}).toList();
+            Path dir = Files.createDirectories(output.resolve("load-capacity"));
+            JSON.writeValue(dir.resolve("replicas-" + r.settings.replicas() + ".json").toFile(), new Curve(
+                    r.settings.replicas(), r.settings.p99LimitMs(), r.settings.stepSeconds(), held(r.tallies), points));
+            text += chart(dir, output.resolve("load-capacity.png"));
+        }
+        Files.writeString(output.resolve(REPORT), text);
+    }
 
-        String title = (r.replicas() == 1 ? "1 Container Replica" : r.replicas() + " Container Replicas")
-                + (capacity ? ", capacity" : "");
-        out.append(title).append('\n').append("-".repeat(title.length())).append('\n');
-        LatencyHistogram all = latency(ran, false);
-        out.append(line("Total Requests", requests, ""));
-        out.append(line("Request Success", ok, ""));
-        out.append(line("Request Fail", failed, ""));
-        out.append(line("Avg", Math.round(all.mean()), " (ms)"));
-        out.append(line("Min", all.min(), " (ms)"));
-        out.append(line("Max", all.max(), " (ms)"));
-        out.append(String.format(Locale.US, "p50 / p95 / p99: %,d / %,d / %,d (ms)%n",
-                all.percentile(50), all.percentile(95), all.percentile(99)));
+    static String render(LoadRecorder r) {
+        List<Tally> ran = ran(r);
+        long ok = sum(ran, t -> t.ok);
+        long failed = sum(ran, t -> t.failed);
+        long inFlight = sum(ran, t -> t.started) - ok - failed;
+        String title = r.settings.replicas() + (r.settings.replicas() == 1 ? " Container Replica" : " Container Replicas")
+                + (r.settings.capacity() ? ", capacity" : "");
+        Histogram all = histogram(ran, t -> t.all);
+        Histogram good = histogram(ran, t -> t.successful);
+        Map<String, Long> failures = merged(ran, t -> t.failures);
+        Map<String, Long> byReplica = merged(ran, t -> t.replicas);
+        StringBuilder out = new StringBuilder(String.format(Locale.US, "%s%n%s%nTotal Requests: %,d%n"
+                        + "Request Success: %,d%nRequest Fail: %,d%nAvg: %,d (ms)%nMin: %,d (ms)%nMax: %,d (ms)%n"
+                        + "p50 / p95 / p99: %,d / %,d / %,d (ms)%n", title, "-".repeat(title.length()), ok + failed, ok,
+                failed, Math.round(all.getMean()), all.getMinValue(), percentile(all, 100), percentile(all, 50),
+                percentile(all, 95), percentile(all, 99)));
         if (failed > 0) {
-            LatencyHistogram good = latency(ran, true);
-            out.append(String.format(Locale.US, "Successful requests only: Avg %,d, Min %,d, Max %,d, p50 %,d, p99 %,d (ms)%n",
-                    Math.round(good.mean()), good.min(), good.max(), good.percentile(50), good.percentile(99)));
-            Map<String, Long> causes = new TreeMap<>();
-            ran.forEach(w -> w.failures().forEach((k, v) -> causes.merge(k, v, Long::sum)));
-            List<String> parts = new ArrayList<>();
-            causes.forEach((k, v) -> parts.add(String.format(Locale.US, "%s x %,d", k, v)));
-            out.append("Failures by cause: ").append(String.join(", ", parts)).append('\n');
+            out.append(String.format(Locale.US, "Successful requests only: Avg %,d, Min %,d, Max %,d, p50 %,d, p99 %,d"
+                    + " (ms)%n", Math.round(good.getMean()), good.getMinValue(), percentile(good, 100),
+                    percentile(good, 50), percentile(good, 99)));
+            out.append(failures.entrySet().stream().map(e -> String.format(Locale.US, "%s x %,d", e.getKey(),
+                    e.getValue())).collect(Collectors.joining(", ", "Failures by cause: ", "\n")));
         }
-        if (inFlight > 0) {
-            out.append(String.format(Locale.US, "Not counted: %,d requests still in flight when the load stopped%n", inFlight));
-        }
-        long sampled = ran.stream().mapToLong(LoadResult.Window::sampled).sum();
-        long contractFailures = ran.stream().mapToLong(w -> w.failures().getOrDefault(LoadRecorder.BAD_CONTRACT, 0L)).sum();
-        out.append(String.format(Locale.US, "Checks: every answer for status 200, its exact length (%,d bytes) and frame;"
-                        + " %,d answers (every %d.) also in full as JSON: %,d failed%n",
-                new AnswerContract(r.payload()).length(), sampled, r.sampleEvery(), contractFailures));
-        Map<String, Long> byReplica = new TreeMap<>();
-        ran.forEach(w -> w.replicas().forEach((k, v) -> byReplica.merge(k, v, Long::sum)));
+        out.append(inFlight <= 0 ? "" : String.format(Locale.US,
+                "Not counted: %,d requests still in flight when the load stopped%n", inFlight));
+        out.append(String.format(Locale.US, "Checks: every answer for status 200, its exact length (%,d bytes) and"
+                        + " frame; %,d answers (every %d.) also in full as JSON: %,d failed%n",
+                new AnswerContract(r.settings.payload()).length(), sum(ran, t -> t.sampled), r.settings.sampleEvery(),
+                failures.getOrDefault(LoadRecorder.BAD_CONTRACT, 0L)));
         out.append(String.format(Locale.US, "Successful answers by replica: %d replica(s): %s%n", byReplica.size(),
-                byReplica.values().stream().sorted(Comparator.reverseOrder()).map(v -> String.format(Locale.US, "%,d", v)).toList()));
-        out.append(String.format(Locale.US, "Run: %.1f s from the first arrival to the last answer, to %s%n",
-                r.elapsedSeconds(), r.url()));
-
-        out.append('\n').append(windows(r, ran, capacity));
-        out.append('\n').append(cpu(r.cpuNanos(), requests, r.elapsedSeconds(), r.generatorTotalNanos()));
-        out.append('\n').append(memory(r.memory(), r.generatorRssBytes()));
-        for (String problem : r.problems()) {
-            out.append("note: ").append(problem).append('\n');
-        }
+                byReplica.values().stream().sorted(Comparator.reverseOrder()).map(v -> String.format(Locale.US, "%,d", v))
+                        .toList()));
+        out.append(String.format(Locale.US, "Run: %.1f s from the first arrival to the last answer, to %s%n%n",
+                r.elapsedSeconds, r.settings.url()));
+        out.append(windows(r, ran)).append('\n');
+        out.append(cpu(r.runCpu, ok + failed, r.elapsedSeconds, r.generatorTotalNanos)).append('\n');
+        out.append(memory(r.memory, HostCounters.generatorResident()));
+        r.counters.problems().forEach(problem -> out.append("note: ").append(problem).append('\n'));
         return out.toString();
     }
 
-    /**
-     * The headline figures as {@code key=value} lines, for scripts (benchmarks/replica.sh): requests,
-     * ok, failed, avg/p50/p99/max ms, CPU ms per answer of the generator, Fabio, docker-proxy, all
-     * replicas, Consul (all its containers) and the host, and replica memory (MiB: mean of the replicas' means, largest max).
-     */
-    static String summary(LoadResult r) {
-        List<LoadResult.Window> ran = ran(r);
-        long ok = ran.stream().mapToLong(LoadResult.Window::ok).sum();
-        long failed = ran.stream().mapToLong(LoadResult.Window::failed).sum();
-        LatencyHistogram all = latency(ran, false);
-        Map<String, Long> parts = grouped(r.cpuNanos() == null ? Map.of() : r.cpuNanos());
-        long answers = Math.max(1, ok + failed);
-        StringBuilder out = new StringBuilder();
-        out.append("requests=").append(ok + failed).append('\n');
-        out.append("ok=").append(ok).append('\n');
-        out.append("failed=").append(failed).append('\n');
-        out.append(String.format(Locale.ROOT, "avg.ms=%.1f%n", all.mean()));
-        out.append("p50.ms=").append(all.percentile(50)).append('\n');
-        out.append("p99.ms=").append(all.percentile(99)).append('\n');
-        out.append("max.ms=").append(all.max()).append('\n');
-        for (String part : List.of("generator", "fabio", "docker-proxy", "replicas", "host")) {
-            out.append(String.format(Locale.ROOT, "cpu.%s.ms=%.2f%n", part, ms(parts.get(part), answers)));
-        }
+    /** The headline figures for benchmarks/*.sh: ms, CPU ms per request by part, replica memory in MiB. */
+    static String summary(LoadRecorder r) {
+        List<Tally> ran = ran(r);
+        long requests = sum(ran, t -> t.ok + t.failed);
+        Histogram all = histogram(ran, t -> t.all);
+        Map<String, Long> parts = grouped(r.runCpu);
         // Consul: one container in the profiles, servers and agents in the Swarm stack.
-        long consul = parts.entrySet().stream().filter(e -> e.getKey().startsWith("consul"))
-                .mapToLong(Map.Entry::getValue).sum();
-        out.append(String.format(Locale.ROOT, "cpu.consul.ms=%.2f%n", ms(consul, answers)));
-        List<LoadResult.Memory> replicas = r.memory() == null ? List.of() : r.memory().entrySet().stream()
-                .filter(e -> Names.isReplica(e.getKey())).map(Map.Entry::getValue).toList();
-        out.append(String.format(Locale.ROOT, "memory.replica.mean.mib=%.1f%n",
-                replicas.stream().mapToLong(LoadResult.Memory::mean).average().orElse(0) / MIB));
-        out.append(String.format(Locale.ROOT, "memory.replica.max.mib=%.1f%n",
-                replicas.stream().mapToLong(LoadResult.Memory::max).max().orElse(0) / MIB));
-        return out.toString();
+        parts.put("consul", r.runCpu.entrySet().stream().filter(e -> e.getKey().startsWith("consul"))
+                .mapToLong(Map.Entry::getValue).sum());
+        List<long[]> replicas = replicas(r.memory);
+        return String.format(Locale.ROOT, "requests=%d%nok=%d%nfailed=%d%navg.ms=%.1f%np50.ms=%d%np99.ms=%d%n"
+                        + "max.ms=%d%n", requests, sum(ran, t -> t.ok), sum(ran, t -> t.failed), all.getMean(),
+                percentile(all, 50), percentile(all, 99), percentile(all, 100))
+                + Stream.of("generator", "fabio", "docker-proxy", "replicas", "host", "consul").map(part -> String.format(
+                        Locale.ROOT, "cpu.%s.ms=%.2f%n", part, ms(parts.get(part), Math.max(1, requests))))
+                        .collect(Collectors.joining())
+                + String.format(Locale.ROOT, "memory.replica.mean.mib=%.1f%nmemory.replica.max.mib=%.1f%n",
+                        replicas.stream().mapToLong(m -> m[2] / m[0]).average().orElse(0) / MIB,
+                        replicas.stream().mapToLong(m -> m[3]).max().orElse(0) / MIB);
     }
 
-    /**
-     * The windows that count: those that sent requests; in a capacity run, up to the first step
-     * that did not hold (what the stopping load sent after it is not a measurement).
-     */
-    static List<LoadResult.Window> ran(LoadResult r) {
-        List<LoadResult.Window> ran = new ArrayList<>();
-        for (LoadResult.Window w : r.windows()) {
-            if (w.started() == 0) {
-                continue;
-            }
-            ran.add(w);
-            if (Boolean.FALSE.equals(w.held())) {
-                break;
-            }
-        }
-        return ran;
+    /** The windows that sent requests; in a capacity run up to the first step that did not hold, not after. */
+    static List<Tally> ran(LoadRecorder r) {
+        List<Tally> t = r.tallies;
+        int last = IntStream.range(0, t.size()).filter(i -> t.get(i).started > 0 && t.get(i).verdict != null
+                && !t.get(i).verdict.held()).findFirst().orElse(t.size() - 1);
+        return t.subList(0, last + 1).stream().filter(tally -> tally.started > 0).toList();
     }
 
-    /** The response times of these windows together: all answers, or the successful ones only. */
-    static LatencyHistogram latency(List<LoadResult.Window> windows, boolean okOnly) {
-        LatencyHistogram merged = new LatencyHistogram();
-        windows.forEach(w -> merged.addAll(LatencyHistogram.of(okOnly ? w.latencyOk() : w.latency())));
-        return merged;
-    }
-
-    /** The per-window table, and for a capacity run the verdict. */
-    static String windows(LoadResult r, List<LoadResult.Window> ran, boolean capacity) {
-        StringBuilder out = new StringBuilder();
-        if (capacity) {
-            double held = highestRateHeld(r.windows());
-            out.append(String.format(Locale.US, "Capacity (a step holds while p99 <= %d ms and at most %s %% fail): ",
-                    r.p99LimitMs(), LoadMonitor.rate(r.failLimitPercent())));
-            out.append(held > 0 ? "highest rate held " + LoadMonitor.rate(held) + " requests/s" : "no step held");
-            out.append(r.stopReason() == null ? "; every step ran" : "; stopped: " + r.stopReason()).append('\n');
-            out.append(String.format(Locale.US, "%-5s %6s %9s %8s %7s %7s %7s %7s %9s %6s  %s%n", "step", "rate/s", "requests",
-                    "failed", "p50", "p99", "max", "answ/s", "gen ms/r", "held", "CPU ms per request: fabio, proxy, replicas"));
-        } else {
-            out.append(String.format(Locale.US, "Over time (%d s windows):%n", r.windows().get(0).seconds()));
-            out.append(String.format(Locale.US, "%-5s %6s %9s %8s %7s %7s %7s %7s %9s %8s  %s%n", "from", "rate/s", "requests",
-                    "failed", "p50", "p99", "max", "answ/s", "gen ms/r", "rep MiB", "CPU ms per request: fabio, proxy, replicas"));
-        }
-        for (LoadResult.Window w : ran) {
-            LatencyHistogram h = LatencyHistogram.of(w.latency());
-            String first = capacity ? String.valueOf(w.index() + 1) : w.startSecond() + "s";
-            String cpu = "";
-            String gen = "-";
-            if (w.cpuNanos() != null && w.started() > 0) {
-                Map<String, Long> parts = grouped(w.cpuNanos());
-                gen = String.format(Locale.US, "%.2f", ms(parts.get("generator"), w.started()));
-                cpu = String.format(Locale.US, "%.2f, %.2f, %.2f", ms(parts.get("fabio"), w.started()),
-                        ms(parts.get("docker-proxy"), w.started()), ms(parts.get("replicas"), w.started()));
-            }
-            out.append(String.format(Locale.US, "%-5s %6s %,9d %,8d %7d %7d %7d %7.1f %9s ", first, LoadMonitor.rate(w.rate()),
-                    w.started(), w.started() - w.ok(), h.percentile(50), h.percentile(99), h.max(),
-                    (double) w.ok() / w.seconds(), gen));
-            if (capacity) {
-                out.append(String.format(Locale.US, "%6s ", w.held() == null ? "?" : w.held() ? "yes" : "no"));
-            } else {
-                out.append(String.format(Locale.US, "%8s ", replicaMemory(w.memoryBytes())));
-            }
-            out.append(' ').append(cpu).append('\n');
+    /** The per-window table; for a capacity run with the verdict. */
+    private static String windows(LoadRecorder r, List<Tally> ran) {
+        boolean capacity = r.settings.capacity();
+        String held = held(r.tallies) > 0 ? "highest rate held " + LoadSettings.rate(held(r.tallies)) + " requests/s"
+                : "no step held";
+        String last = capacity ? "%6s" : "%8s";
+        StringBuilder out = new StringBuilder(capacity ? String.format(Locale.US, "Capacity (a step holds while p99"
+                        + " <= %d ms and at most %s %% fail): %s%s%n", r.settings.p99LimitMs(),
+                LoadSettings.rate(r.settings.failLimitPercent()), held,
+                r.stopReason() == null ? "; every step ran" : "; stopped: " + r.stopReason())
+                : String.format(Locale.US, "Over time (%d s windows):%n", r.tallies.get(0).window.seconds()));
+        out.append(String.format(Locale.US, "%-5s %6s %9s %8s %7s %7s %7s %7s %9s " + last + "  CPU ms per request:"
+                        + " fabio, proxy, replicas%n", capacity ? "step" : "from", "rate/s", "requests", "failed", "p50",
+                "p99", "max", "answ/s", "gen ms/r", capacity ? "held" : "rep MiB"));
+        for (Tally t : ran) {
+            Map<String, Long> parts = t.cpu == null ? null : grouped(t.cpu);
+            double memory = replicas(t.memory).stream().mapToLong(m -> m[1] / m[0]).average().orElse(-1);
+            out.append(String.format(Locale.US, "%-5s %6s %,9d %,8d %7d %7d %7d %7.1f %9s " + last + "  %s%n",
+                    capacity ? String.valueOf(t.window.index() + 1) : t.window.startSecond() + "s",
+                    LoadSettings.rate(t.window.rate()), t.started, t.started - t.ok, percentile(t.all, 50),
+                    percentile(t.all, 99), percentile(t.all, 100), (double) t.ok / t.window.seconds(),
+                    parts == null ? "-" : String.format(Locale.US, "%.2f", ms(parts.get("generator"), t.started)),
+                    capacity ? (t.verdict == null ? "?" : t.verdict.held() ? "yes" : "no")
+                            : memory < 0 ? "-" : String.format(Locale.US, "%.1f", memory / MIB),
+                    parts == null ? "" : String.format(Locale.US, "%.2f, %.2f, %.2f", ms(parts.get("fabio"), t.started),
+                            ms(parts.get("docker-proxy"), t.started), ms(parts.get("replicas"), t.started))));
         }
         return out.toString();
     }
 
-    /** Mean memory of one replica (the mean of the replicas' means) in a window, in MiB, or "-". */
-    static String replicaMemory(Map<String, Long> memory) {
-        if (memory == null) {
-            return "-";
-        }
-        double mean = memory.entrySet().stream().filter(e -> Names.isReplica(e.getKey()))
-                .mapToLong(Map.Entry::getValue).average().orElse(-1);
-        return mean < 0 ? "-" : String.format(Locale.US, "%.1f", mean / MIB);
-    }
-
-    /** The highest rate of the steps that held, counting from the first, up to the first that did not. */
-    static double highestRateHeld(List<LoadResult.Window> windows) {
-        double held = 0;
-        for (LoadResult.Window w : windows) {
-            if (w.held() == null || !w.held()) {
-                break;
-            }
-            held = w.rate();
-        }
-        return held;
+    /** @return the highest rate of the steps that held, counting from the first, up to the first that did not */
+    static double held(List<Tally> tallies) {
+        return tallies.stream().takeWhile(t -> t.verdict != null && t.verdict.held()).mapToDouble(t -> t.window.rate())
+                .max().orElse(0);
     }
 
     /** CPU per part over the run: seconds, ms per request, share of one core. */
     static String cpu(Map<String, Long> cpuNanos, long requests, double seconds, long generatorTotalNanos) {
-        StringBuilder out = new StringBuilder();
-        if (cpuNanos == null || cpuNanos.isEmpty()) {
+        if (cpuNanos.isEmpty()) {
             return "No CPU counters could be read on this machine.\n";
         }
+        StringBuilder out = new StringBuilder(String.format(Locale.US, "CPU by part over the run (cumulative counters"
+                + " before and after: cgroup cpuacct of the containers, /proc of the processes; %,d requests, %.1f s):"
+                + "%n%-28s %9s %12s %11s%n", requests, seconds, "part", "CPU s", "ms/request", "% of a core"));
         Map<String, Long> parts = grouped(cpuNanos);
-        out.append(String.format(Locale.US, "CPU by part over the run (cumulative counters before and after: cgroup cpuacct of"
-                + " the containers, /proc of the processes; %,d requests, %.1f s):%n", requests, seconds));
-        out.append(String.format(Locale.US, "%-28s %9s %12s %11s%n", "part", "CPU s", "ms/request", "% of a core"));
-        long accounted = 0;
-        for (Map.Entry<String, Long> e : parts.entrySet()) {
-            if (e.getKey().equals("host")) {
-                continue;
-            }
-            if (!e.getKey().startsWith("  ")) {
-                accounted += e.getValue();
-            }
-            out.append(row(e.getKey(), e.getValue(), requests, seconds));
-        }
-        Long host = parts.get("host");
+        Long host = parts.remove("host");
+        parts.forEach((part, nanos) -> out.append(row(part, nanos, requests, seconds)));
         if (host != null) {
-            out.append(row("rest of the host (kernel...)", Math.max(0, host - accounted), requests, seconds));
+            long rest = host - parts.entrySet().stream().filter(e -> !e.getKey().startsWith(" "))
+                    .mapToLong(Map.Entry::getValue).sum(); // the indented replicas are in their sum already
+            out.append(row("rest of the host (kernel...)", Math.max(0, rest), requests, seconds));
             out.append(row("host, all CPUs", host, requests, seconds));
         }
-        out.append(String.format(Locale.US, "The generator's JVM used %.1f CPU s since it started (start-up and warm-up included).%n",
-                generatorTotalNanos / 1e9));
-        return out.toString();
+        return out + String.format(Locale.US, "The generator's JVM used %.1f CPU s since it started"
+                + " (start-up and warm-up included).%n", generatorTotalNanos / 1e9);
     }
 
-    /**
-     * The parts in the order the report shows them: generator, fabio, docker-proxy, replicas
-     * (their sum, then each, indented), consul, the other containers, dockerd, containerd, host.
-     */
+    /** The parts in {@link #PARTS} order, the replicas' sum before each replica (indented). */
     static Map<String, Long> grouped(Map<String, Long> cpuNanos) {
         Map<String, Long> out = new LinkedHashMap<>();
-        List<String> replicas = cpuNanos.keySet().stream().filter(Names::isReplica).sorted(Names::compare).toList();
-        for (String part : List.of("generator", "fabio", "docker-proxy")) {
-            if (cpuNanos.containsKey(part)) {
-                out.put(part, cpuNanos.get(part));
-            }
-        }
-        if (!replicas.isEmpty()) {
-            out.put("replicas", replicas.stream().mapToLong(cpuNanos::get).sum());
-            replicas.forEach(name -> out.put("  " + name, cpuNanos.get(name)));
-        }
-        cpuNanos.forEach((part, value) -> {
-            if (!Names.isReplica(part) && !List.of("generator", "fabio", "docker-proxy", "dockerd", "containerd", "host")
-                    .contains(part)) {
-                out.put(part, value);
-            }
-        });
-        for (String part : List.of("dockerd", "containerd", "host")) {
-            if (cpuNanos.containsKey(part)) {
-                out.put(part, cpuNanos.get(part));
-            }
-        }
+        long replicas = cpuNanos.entrySet().stream().filter(e -> HostCounters.isReplica(e.getKey()))
+                .mapToLong(Map.Entry::getValue).sum();
+        cpuNanos.keySet().stream().sorted(Comparator.comparingInt((String part) -> HostCounters.isReplica(part)
+                ? 3 : PARTS.contains(part) ? PARTS.indexOf(part) : 4).thenComparing(HostCounters.ORDER)).forEach(part -> {
+                    if (HostCounters.isReplica(part)) {
+                        out.putIfAbsent("replicas", replicas);
+                    }
+                    out.put(HostCounters.isReplica(part) ? "  " + part : part, cpuNanos.get(part));
+                });
         return out;
+    }
+
+    /** Memory per container ({readings, first, sum, max, last} each): first, mean, max and last reading. */
+    static String memory(Map<String, long[]> memory, long generatorRss) {
+        if (memory.isEmpty()) {
+            return "No container memory could be read on this machine.\n";
+        }
+        StringBuilder out = new StringBuilder(String.format(Locale.US, "Memory (cgroup, as docker stats shows it;"
+                        + " %d readings):%n%-14s %9s %9s %9s %9s%n", memory.values().stream().mapToLong(m -> m[0]).max()
+                .orElse(0), "container", "first", "mean", "max", "last"));
+        memory.keySet().stream().sorted(HostCounters.ORDER).map(name -> Map.entry(name, memory.get(name))).forEach(e ->
+                out.append(String.format(Locale.US, "%-14s %5.1f MiB %5.1f MiB %5.1f MiB %5.1f MiB%n", e.getKey(),
+                        e.getValue()[1] / MIB, e.getValue()[2] / e.getValue()[0] / MIB, e.getValue()[3] / MIB,
+                        e.getValue()[4] / MIB)));
+        List<long[]> replicas = replicas(memory);
+        out.append(replicas.size() < 2 ? "" : String.format(Locale.US, "%-14s %15.1f MiB (mean of each, summed)%n",
+                "all replicas", replicas.stream().mapToLong(m -> m[2] / m[0]).sum() / MIB));
+        return out + (generatorRss <= 0 ? "" : String.format(Locale.US,
+                "generator JVM: %.1f MiB resident at the end%n", generatorRss / MIB));
+    }
+
+    /** Draws the capacity runs kept in {@code dir}, p99 and p50 against the rate, and says where, or why not. */
+    static String chart(Path dir, Path png) {
+        List<Curve> curves = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches("replicas-\\d+\\.json")).toList()) {
+                curves.add(JSON.readValue(f.toFile(), Curve.class));
+            }
+            curves.removeIf(c -> c.points() == null); // kept by an older harness
+            curves.sort(Comparator.comparingInt(Curve::replicas));
+            System.setProperty("java.awt.headless", "true");
+            XYSeriesCollection data = new XYSeriesCollection();
+            XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer();
+            BasicStroke dashed = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10,
+                    new float[] {6, 5}, 0);
+            for (Curve c : curves) {
+                int s = data.getSeriesCount();
+                XYSeries p99 = new XYSeries(String.format(Locale.US, "%d replica%s: held %s/s", c.replicas(),
+                        c.replicas() == 1 ? "" : "s", LoadSettings.rate(c.held())));
+                XYSeries p50 = new XYSeries(s + 1);
+                c.points().forEach(point -> p99.add(point[0], Math.max(1, point[2])));
+                c.points().forEach(point -> p50.add(point[0], Math.max(1, point[1])));
+                Stream.of(p99, p50).forEach(data::addSeries);
+                Paint colour = DEFAULT_PAINT_SEQUENCE[s / 2 % DEFAULT_PAINT_SEQUENCE.length]; // one per replica count
+                lines.setSeriesPaint(s, colour);
+                lines.setSeriesPaint(s + 1, colour);
+                lines.setSeriesStroke(s, new BasicStroke(2.5f));
+                lines.setSeriesStroke(s + 1, dashed);
+                lines.setSeriesShapesVisible(s + 1, false);
+                lines.setSeriesVisibleInLegend(s + 1, false);
+            }
+            long limit = curves.isEmpty() ? 500 : curves.get(0).p99LimitMs();
+            LogAxis ms = new LogAxis("response time (ms); grey: the p99 limit, " + limit + " ms");
+            ms.setRange(1, 20_000);
+            ms.setTickUnit(new NumberTickUnit(1)); // 1, 10, 100 ... ms
+            ms.setNumberFormatOverride(new DecimalFormat("#,##0"));
+            XYPlot plot = new XYPlot(data, new NumberAxis("offered rate (requests/s), a step of "
+                    + (curves.isEmpty() ? 0 : curves.get(0).stepSeconds()) + " s each"), ms, lines);
+            plot.addRangeMarker(new ValueMarker(limit, Color.GRAY, dashed));
+            plot.setBackgroundPaint(Color.WHITE);
+            plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+            JFreeChart chart = new JFreeChart("Capacity through Fabio: response time per step (p99 solid, p50 dashed)",
+                    JFreeChart.DEFAULT_TITLE_FONT.deriveFont(15f), plot, true);
+            chart.setBackgroundPaint(Color.WHITE);
+            ChartUtils.saveChartAsPNG(png.toFile(), chart, 900, 560);
+        } catch (IOException | RuntimeException | Error e) {
+            return "Capacity chart not drawn: " + e + "\n";
+        }
+        return String.format(Locale.US, "%nHighest rate held so far (%s): %s%nChart: %s%n", dir, curves.stream()
+                .map(c -> c.replicas() + " replica(s): " + LoadSettings.rate(c.held()) + "/s")
+                .collect(Collectors.joining(", ")), png.toAbsolutePath());
+    }
+
+    /** Gatling's report folder and its error, from the gatling-maven-plugin's lastRun.txt ("ExecutionError: ..."). */
+    static String lastRun(Path results) throws IOException {
+        Path lastRun = results.resolve("lastRun.txt");
+        String run = "";
+        String error = "";
+        for (String line : Files.isRegularFile(lastRun) ? Files.readAllLines(lastRun) : List.<String>of()) {
+            String l = line.trim();
+            if (l.startsWith("ExecutionError:")) {
+                error = "Gatling: " + l.substring("ExecutionError:".length()).trim() + "\n";
+            } else if (!l.isEmpty() && Files.isDirectory(results.resolve(l))) {
+                run = "Gatling's report: " + results.resolve(l).resolve("index.html").toAbsolutePath() + "\n";
+            }
+        }
+        return run + error;
+    }
+
+    /** @return the nearest-rank percentile, 0 when empty; the lowest value of its bucket: exact to 2,047 ms */
+    static long percentile(Histogram h, double pct) {
+        return h.getTotalCount() == 0 ? 0 : h.lowestEquivalentValue(h.getValueAtPercentile(pct));
+    }
+
+    private static Histogram histogram(List<Tally> tallies, Function<Tally, Histogram> field) {
+        Histogram h = new Histogram(3);
+        tallies.forEach(t -> h.add(field.apply(t)));
+        return h;
+    }
+
+    private static long sum(List<Tally> tallies, ToLongFunction<Tally> field) {
+        return tallies.stream().mapToLong(field).sum();
+    }
+
+    private static Map<String, Long> merged(List<Tally> tallies, Function<Tally, Map<String, Long>> field) {
+        Map<String, Long> out = new TreeMap<>();
+        tallies.forEach(t -> field.apply(t).forEach((k, v) -> out.merge(k, v, Long::sum)));
+        return out;
+    }
+
+    private static List<long[]> replicas(Map<String, long[]> memory) {
+        return memory.entrySet().stream().filter(e -> HostCounters.isReplica(e.getKey())).map(Map.Entry::getValue)
+                .toList();
     }
 
     private static String row(String part, long nanos, long requests, double seconds) {
@@ -325,104 +347,5 @@ public final class LoadReport {
 
     private static double ms(Long nanos, long requests) {
         return nanos == null || requests == 0 ? 0 : nanos / 1e6 / requests;
-    }
-
-    static String memory(Map<String, LoadResult.Memory> memory, long generatorRss) {
-        StringBuilder out = new StringBuilder();
-        if (memory == null || memory.isEmpty()) {
-            return "No container memory could be read on this machine.\n";
-        }
-        long samples = memory.values().stream().mapToLong(LoadResult.Memory::samples).max().orElse(0);
-        out.append(String.format(Locale.US, "Memory (cgroup, as docker stats shows it; %d readings):%n", samples));
-        out.append(String.format(Locale.US, "%-14s %9s %9s %9s %9s%n", "container", "first", "mean", "max", "last"));
-        List<String> names = new ArrayList<>(memory.keySet());
-        names.sort(Names::compare);
-        long replicas = 0;
-        int count = 0;
-        for (String name : names) {
-            LoadResult.Memory m = memory.get(name);
-            out.append(String.format(Locale.US, "%-14s %5.1f MiB %5.1f MiB %5.1f MiB %5.1f MiB%n", name,
-                    m.first() / MIB, m.mean() / MIB, m.max() / MIB, m.last() / MIB));
-            if (Names.isReplica(name)) {
-                replicas += m.mean();
-                count++;
-            }
-        }
-        if (count > 1) {
-            out.append(String.format(Locale.US, "%-14s %15.1f MiB (mean of each, summed)%n", "all replicas", replicas / MIB));
-        }
-        if (generatorRss > 0) {
-            out.append(String.format(Locale.US, "generator JVM: %.1f MiB resident at the end%n", generatorRss / MIB));
-        }
-        return out.toString();
-    }
-
-    /** Draws every capacity result kept so far; returns a line saying where, or why not. */
-    static String chart(Path dir, Path png) {
-        List<LoadResult> results = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().matches("replicas-\\d+\\.json")).toList()) {
-                results.add(LoadResult.read(f));
-            }
-        } catch (IOException e) {
-            return "Capacity chart not drawn: " + e.getMessage() + "\n";
-        }
-        results.sort(Comparator.comparingInt(LoadResult::replicas));
-        try {
-            CapacityChart.draw(results, png);
-        } catch (IOException | RuntimeException | Error e) {
-            return "Capacity chart not drawn: " + e + "\n";
-        }
-        List<String> held = new ArrayList<>();
-        for (LoadResult r : results) {
-            held.add(r.replicas() + " replica(s): " + LoadMonitor.rate(highestRateHeld(r.windows())) + "/s");
-        }
-        return String.format(Locale.US, "%nHighest rate held so far (%s): %s%nChart: %s%n", dir,
-                String.join(", ", held), png.toAbsolutePath());
-    }
-
-    private static String line(String label, long value, String unit) {
-        return String.format(Locale.US, "%s: %,d%s%n", label, value, unit);
-    }
-
-    record LastRun(Optional<Path> run, Optional<String> error) {
-    }
-
-    /**
-     * The run folder named in lastRun.txt (the gatling-maven-plugin writes one folder name a line,
-     * and "ExecutionError: ..." when Gatling failed), else the newest folder with an index.html.
-     */
-    static LastRun lastRun(Path results) throws IOException {
-        Path lastRun = results.resolve("lastRun.txt");
-        Optional<String> error = Optional.empty();
-        if (Files.isRegularFile(lastRun)) {
-            Optional<Path> run = Optional.empty();
-            for (String line : Files.readAllLines(lastRun, StandardCharsets.UTF_8)) {
-                String l = line.trim();
-                if (l.contains("ExecutionError:")) {
-                    error = Optional.of(l.substring(l.indexOf("ExecutionError:") + "ExecutionError:".length()).trim());
-                } else if (!l.isEmpty() && Files.isDirectory(results.resolve(l))) {
-                    run = Optional.of(results.resolve(l));
-                }
-            }
-            if (run.isPresent()) {
-                return new LastRun(run, error);
-            }
-        }
-        if (!Files.isDirectory(results)) {
-            return new LastRun(Optional.empty(), error);
-        }
-        try (Stream<Path> runs = Files.list(results)) {
-            return new LastRun(runs.filter(p -> Files.isRegularFile(p.resolve("index.html")))
-                    .max(Comparator.comparingLong(LoadReport::modified)), error);
-        }
-    }
-
-    private static long modified(Path p) {
-        try {
-            return Files.getLastModifiedTime(p).toMillis();
-        } catch (IOException e) {
-            return 0;
-        }
     }
 }

@@ -1,98 +1,158 @@
 package dev.replicas.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Properties;
 
 import javax.imageio.ImageIO;
 
+import dev.replicas.load.LoadSettings.Window;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The settings, the recorder fed as Gatling feeds it with counters that rise by known amounts, and the report. */
 class LoadReportTest {
 
     @TempDir
     Path dir;
 
-    private static LoadResult.Window window(int index, double rate, long ok, long failed, Map<Long, Long> latency,
-                                            Boolean held) {
-        Map<Long, Long> latencyOk = new TreeMap<>(latency);
-        return new LoadResult.Window(index, rate, index * 10, 10, ok + failed, ok + failed, ok, failed, ok / 50,
-                failed == 0 ? Map.of() : Map.of("HTTP 502", failed), Map.of("uuid-a", ok / 2, "uuid-b", ok - ok / 2),
-                latency, latencyOk, Map.of("generator", 2_000_000L * (ok + failed), "fabio", 1_000_000L * (ok + failed),
-                "replica-1", 3_000_000L * (ok + failed)), Map.of("replica-1", 100L << 20), held, null);
+    /** Counters read at the first request and at the stop: each part's CPU rises by a known amount between. */
+    private static HostCounters counters() {
+        return new HostCounters(List.of(), List.of("cpu of replica-9: gone")) {
+            private long readings;
+
+            @Override
+            public synchronized Map<String, Long> cpu() {
+                long n = readings++;
+                Map<String, Long> cpu = new HashMap<>(Map.of("generator", 5_000_000_000L));
+                Map.of("consul", 1, "fabio", 20, "replica-10", 10, "replica-2", 50, "docker-proxy", 10, "generator", 20, "host", 120)
+                        .forEach((part, tenths) -> cpu.merge(part, n * tenths * 100_000_000L, Long::sum));
+                return cpu;
+            }
+
+            @Override
+            public Map<String, Long> memory() {
+                return Map.of("replica-2", 100L << 20, "replica-10", 120L << 20);
+            }
+        };
     }
 
-    private static LoadResult result(String mode, int replicas, List<LoadResult.Window> windows) {
-        Map<String, Long> cpu = new LinkedHashMap<>();
-        cpu.put("consul", 100_000_000L);
-        cpu.put("fabio", 2_000_000_000L);
-        cpu.put("replica-1", 3_000_000_000L);
-        cpu.put("replica-2", 3_000_000_000L);
-        cpu.put("docker-proxy", 1_000_000_000L);
-        cpu.put("generator", 2_000_000_000L);
-        cpu.put("host", 12_000_000_000L);
-        return new LoadResult(mode, replicas, "http://localhost:9000/hello/api/v1", 200_000, 50, 500, 0.1, 20.0,
-                windows, cpu, Map.of("replica-1", new LoadResult.Memory(10, 100 << 20, 110 << 20, 120 << 20, 115 << 20),
-                "replica-2", new LoadResult.Memory(10, 100 << 20, 110 << 20, 120 << 20, 115 << 20)),
-                5_000_000_000L, 250L << 20, null, List.of());
+    static LoadSettings of(String... keysAndValues) {
+        Properties p = new Properties();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            p.setProperty(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return LoadSettings.from(p);
+    }
+
+    /** Sends {@code n} requests of {@code ms} each, the next users in order; every 50th is sampled. */
+    private static void answer(LoadRecorder r, int n, long ms, Integer status, String uuid, boolean failed) {
+        for (int i = 0; i < n; i++) {
+            long user = r.tallies.stream().mapToLong(t -> t.started).sum() + 1;
+            r.end(r.begin(user), status, ms, uuid, failed, user % 50 == 1);
+        }
+    }
+
+    private static void contains(String text, String... parts) {
+        for (String part : parts) {
+            assertTrue(text.contains(part), part + "\nnot in:\n" + text);
+        }
     }
 
     @Test
-    void printsTheSeedsTableAndTheCostOfEveryPart() {
-        LoadResult r = result("constant", 2, List.of(
-                window(0, 100, 1000, 0, Map.of(5L, 900L, 50L, 100L), null),
-                window(1, 100, 999, 1, Map.of(6L, 990L, 300L, 10L), null)));
+    void printsTheSeedsTableTheWindowsAndTheCostOfEveryPart() throws IOException {
+        LoadRecorder r = new LoadRecorder(of("load.replicas", "2", "load.rate", "100", "load.duration", "20"), counters());
+        answer(r, 900, 5, 200, "uuid-a", false);
+        answer(r, 100, 50, 200, "uuid-b", false);
+        answer(r, 996, 6, 200, "uuid-b", false);
+        answer(r, 1, 300, 502, null, true);
+        answer(r, 1, 10_000, null, null, true);
+        answer(r, 1, 7, 200, null, true);
+        answer(r, 1, 8, 200, "uuid-a", true);
+        r.stop();
+        r.elapsedSeconds = 20;
         String text = LoadReport.render(r);
         assertTrue(text.startsWith("2 Container Replicas\n--------------------\nTotal Requests: 2,000\n"
-                + "Request Success: 1,999\nRequest Fail: 1\n"), text);
-        assertTrue(text.contains("Failures by cause: HTTP 502 x 1"), text);
-        assertTrue(text.contains("exact length (200,092 bytes)"), text);
-        assertTrue(text.contains("Successful answers by replica: 2 replica(s): [1,000, 999]"), text);
-        // 2,000 requests: the generator's 2 s of CPU are 1 ms per request, 10 % of a core over 20 s.
-        assertTrue(text.matches("(?s).*generator\\s+2\\.00\\s+1\\.00\\s+10\\.0 %.*"), text);
-        assertTrue(text.matches("(?s).*replicas\\s+6\\.00\\s+3\\.00\\s+30\\.0 %.*"), text);
-        assertTrue(text.matches("(?s).*rest of the host \\(kernel\\.\\.\\.\\)\\s+0\\.90\\s+.*"), text);
-        assertTrue(text.matches("(?s).*host, all CPUs\\s+12\\.00\\s+6\\.00\\s+60\\.0 %.*"), text);
-        assertTrue(text.contains("all replicas"), text);
-        assertTrue(text.matches("(?s).*0s\\s+100\\s+1,000\\s+0\\s+5\\s+50\\s+50\\s+100\\.0\\s+2\\.00\\s+100\\.0 .*"), text);
+                + "Request Success: 1,996\nRequest Fail: 4\nAvg: 13 (ms)\nMin: 5 (ms)\nMax: 10,000 (ms)\n"
+                + "p50 / p95 / p99: 6 / 50 / 50 (ms)\nSuccessful requests only: Avg 8, Min 5, Max 50, p50 6, p99 50 (ms)\n"
+                + "Failures by cause: HTTP 200 failing the full contract check x 1, HTTP 200 with a wrong body (length or frame)"
+                + " x 1, HTTP 502 x 1, no answer (timeout or connection error) x 1\n"), text);
+        contains(text, "exact length (200,092 bytes) and frame; 40 answers (every 50.) also in full as JSON: 1 failed",
+                "Successful answers by replica: 2 replica(s): [1,096, 900]",
+                "Over time (10 s windows):\nfrom  rate/s  requests   failed     p50     p99     max  answ/s  gen ms/r  rep MiB",
+                // The counters rose once, so all CPU falls in the window under way at the stop: the first.
+                "\n0s       100     1,000        0       5      50      50   100.0      2.00    110.0  2.00, 1.00, 6.00\n",
+                "\n10s      100     1,000        4       6       6   10000    99.6         -        -  \n",
+                // 2,000 requests in 20 s: the generator's 2 s of CPU are 1 ms a request and 10 % of a core.
+                "\ngenerator                         2.00         1.00       10.0 %\n",
+                "\nreplicas                          6.00         3.00       30.0 %\n  replica-2 ",
+                "\nrest of the host (kernel...)      0.90         0.45        4.5 %\n", "The generator's JVM used 7.0 CPU s",
+                "\nreplica-2      100.0 MiB 100.0 MiB 100.0 MiB 100.0 MiB\nreplica-10",
+                "all replicas             220.0 MiB (mean of each, summed)", "note: cpu of replica-9: gone");
+
+        // What benchmarks/*.sh read.
+        assertEquals("requests=2000\nok=1996\nfailed=4\navg.ms=12.9\np50.ms=6\np99.ms=50\nmax.ms=10000\ncpu.generator.ms=1.00\n"
+                + "cpu.fabio.ms=1.00\ncpu.docker-proxy.ms=0.50\ncpu.replicas.ms=3.00\ncpu.host.ms=6.00\ncpu.consul.ms=0.05\n"
+                + "memory.replica.mean.mib=110.0\nmemory.replica.max.mib=120.0\n", LoadReport.summary(r));
     }
 
     @Test
-    void aCapacityRunNamesTheHighestRateHeldAndDrawsTheChart() throws IOException {
-        LoadResult one = result("capacity", 1, List.of(
-                window(0, 50, 1000, 0, Map.of(5L, 1000L), true),
-                window(1, 100, 2000, 0, Map.of(8L, 1990L, 400L, 10L), true),
-                window(2, 150, 2900, 100, Map.of(900L, 3000L), false),
-                window(3, 200, 0, 0, Map.of(), false)));
-        assertEquals(100, LoadReport.highestRateHeld(one.windows()));
-        String text = LoadReport.render(one);
-        assertTrue(text.contains("highest rate held 100 requests/s"), text);
-        assertTrue(text.contains("yes"), text);
+    void aCapacityRunStopsAtTheFirstStepThatDoesNotHoldAndIsDrawn() throws IOException {
+        LoadRecorder r = new LoadRecorder(of("load.replicas", "1", "load.mode", "capacity", "load.capacity.max", "200"), counters());
+        answer(r, 1000, 5, 200, "uuid-a", false);
+        answer(r, 1990, 8, 200, "uuid-a", false);
+        answer(r, 10, 400, 200, "uuid-a", false);
+        answer(r, 2950, 900, 200, "uuid-a", false);
+        answer(r, 10, 900, 502, null, true);
+        for (int i = 0; i < 40; i++) {
+            r.begin(5961 + i);
+        }
+        assertEquals("150/s: p99 > 1000 ms (unanswered), 0.33 % failed (10 of 3000): p99 above 500 ms", r.judge(2, true).text());
+        r.stop();
+        String text = LoadReport.render(r);
+        contains(text, "Capacity (a step holds while p99 <= 500 ms and at most 0.1 % fail): highest rate held 100 requests/s",
+                "\n2        100     2,000        0       8       8     400   100.0",
+                "Not counted: 40 requests still in flight when the load stopped");
+        assertTrue(!text.contains("\n4        200"), "nothing after the first step that did not hold:\n" + text);
 
-        Path capacity = dir.resolve("load-capacity");
-        Files.createDirectories(capacity);
-        one.write(capacity.resolve("replicas-1.json"));
-        result("capacity", 4, List.of(window(0, 50, 1000, 0, Map.of(5L, 1000L), true)))
-                .write(capacity.resolve("replicas-4.json"));
-        Path png = dir.resolve("chart.png");
-        String said = LoadReport.chart(capacity, png);
-        assertTrue(said.contains("1 replica(s): 100/s, 4 replica(s): 50/s"), said);
-        assertEquals(900, ImageIO.read(png.toFile()).getWidth());
+        LoadReport.write(r, dir);
+        LoadReport.write(new LoadRecorder(of("load.replicas", "4", "load.mode", "capacity", "load.capacity.max", "50"),
+                counters()), dir);
+        assertEquals(900, ImageIO.read(dir.resolve("load-capacity.png").toFile()).getWidth());
+        // After the cluster has stopped, main adds where Gatling's report is, once however often it runs.
+        Files.createDirectories(dir.resolve("gatling/run-1"));
+        Files.writeString(dir.resolve("gatling/lastRun.txt"), "run-1\nExecutionError: assertion failed\n");
+        LoadReport.main(new String[] {"results=" + dir.resolve("gatling"), "output=" + dir});
+        LoadReport.main(new String[] {"results=" + dir.resolve("gatling"), "output=" + dir});
+        String report = Files.readString(dir.resolve(LoadReport.REPORT));
+        assertTrue(report.endsWith("Highest rate held so far (" + dir.resolve("load-capacity") + "): 1 replica(s): 100/s,"
+                + " 4 replica(s): 0/s\nChart: " + dir.resolve("load-capacity.png").toAbsolutePath() + "\nGatling's report: "
+                + dir.resolve("gatling/run-1/index.html").toAbsolutePath() + "\nGatling: assertion failed\n"), report);
     }
 
     @Test
-    void theResultFileReadsBackAsWritten() throws IOException {
-        LoadResult r = result("constant", 2, List.of(window(0, 100, 10, 0, Map.of(5L, 10L), null)));
-        Path file = dir.resolve("r.json");
-        r.write(file);
-        assertEquals(r, LoadResult.read(file));
+    void theSettingsCutTheRunIntoWindowsAndNameABadValueWithItsKey() {
+        assertEquals(6000, of().windows().stream().mapToLong(Window::users).sum());
+        assertEquals(List.of(new Window(0, 100, 10, 0), new Window(1, 100, 10, 10), new Window(2, 100, 5, 20)),
+                of("load.duration", "25").windows(), "the last window may be shorter");
+        assertEquals(List.of(new Window(0, 50, 20, 0), new Window(1, 100, 20, 20), new Window(2, 150, 20, 40),
+                new Window(3, 200, 20, 60)), of("load.mode", "capacity", "load.capacity.max", "200").windows());
+
+        assertEquals("load.rate='fast' is not a number >= 0",
+                assertThrows(IllegalArgumentException.class, () -> of("load.rate", "fast")).getMessage());
+        assertEquals("load.mode='soak' is not constant or capacity",
+                assertThrows(IllegalArgumentException.class, () -> of("load.mode", "soak")).getMessage());
+        assertEquals("load.duration='0' must be greater than 0",
+                assertThrows(IllegalArgumentException.class, () -> of("load.duration", "0")).getMessage());
+        assertEquals("load.capacity.max='50' is below load.capacity.start (100)", assertThrows(IllegalArgumentException.class,
+                () -> of("load.mode", "capacity", "load.capacity.start", "100", "load.capacity.max", "50")).getMessage());
     }
 }

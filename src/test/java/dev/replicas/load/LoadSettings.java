@@ -1,72 +1,41 @@
 package dev.replicas.load;
 
 import java.nio.file.Path;
-import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 /**
- * The load test's settings, from the system properties that the {@code load} Maven profile passes
- * to Gatling's JVM (see docs/load-test.md for each key). The defaults are the seed's test: 100
- * requests per second for 60 s to Fabio's balanced endpoint, 200,000 letters of Data.
- *
- * @param mode             {@code constant} (the seed's test) or {@code capacity} (step the rate up)
- * @param rate             constant: arrivals (one request each) per second
- * @param durationSeconds  constant: for how long
- * @param windowSeconds    constant: the report's time windows
- * @param capacityStart    capacity: rate of the first step
- * @param capacityStep     capacity: added per step
- * @param capacityMax      capacity: no step above this rate
- * @param stepSeconds      capacity: length of a step
- * @param p99LimitMs       capacity: a step holds while p99 stays at or below this ...
- * @param failLimitPercent capacity: ... and at most this share of requests fail
- * @param url              the balanced endpoint
- * @param timeoutSeconds   request timeout: no full answer by then is a failure
- * @param payload          letters of Data in a good answer
- * @param sampleEvery      every n-th answer gets the full contract check
- * @param successPercent   constant: Gatling's assertion, the build fails below this share of successes
- * @param outputDir        where the result file goes
- * @param containerPrefix  the cluster's containers, whose counters are read
- * @param replicas         replicas in the cluster (for the report)
- * @param memoryPeriodMs   how often memory is read
+ * The {@code load.*} system properties the {@code load} Maven profile passes to Gatling's JVM, in this order: mode,
+ * rate, duration, window, capacity.start, .step, .max, .stepSeconds, .p99, .failPercent, url, timeout, payload,
+ * sampleEvery, successPercent, outputDir, containerPrefix, replicas (docs/load-test.md, "Settings"). The defaults
+ * are the seed's test: 100 requests/s for 60 s to Fabio.
  */
 public record LoadSettings(String mode, double rate, int durationSeconds, int windowSeconds, double capacityStart,
                            double capacityStep, double capacityMax, int stepSeconds, long p99LimitMs,
                            double failLimitPercent, String url, int timeoutSeconds, int payload, int sampleEvery,
-                           double successPercent, Path outputDir, String containerPrefix, int replicas,
-                           long memoryPeriodMs) {
+                           double successPercent, Path outputDir, String containerPrefix, int replicas) {
 
-    /** @return the settings from this JVM's system properties */
-    public static LoadSettings fromSystemProperties() {
-        return from(System.getProperties());
-    }
-
-    /**
-     * @throws IllegalArgumentException naming the key and the value that is wrong
-     */
-    static LoadSettings from(Properties p) {
+    /** @throws IllegalArgumentException naming the key and the value that is wrong */
+    public static LoadSettings from(Properties p) {
         String mode = p.getProperty("load.mode", "constant").trim();
         if (!mode.equals("constant") && !mode.equals("capacity")) {
             throw new IllegalArgumentException("load.mode='" + mode + "' is not constant or capacity");
         }
-        return new LoadSettings(mode,
-                positive(p, "load.rate", "100"),
-                (int) positive(p, "load.duration", "60"),
-                (int) positive(p, "load.window", "10"),
-                positive(p, "load.capacity.start", "50"),
-                positive(p, "load.capacity.step", "50"),
-                positive(p, "load.capacity.max", "600"),
-                (int) positive(p, "load.capacity.stepSeconds", "20"),
-                (long) positive(p, "load.capacity.p99", "500"),
+        LoadSettings s = new LoadSettings(mode, positive(p, "load.rate", "100"), (int) positive(p, "load.duration", "60"),
+                (int) positive(p, "load.window", "10"), positive(p, "load.capacity.start", "50"),
+                positive(p, "load.capacity.step", "50"), positive(p, "load.capacity.max", "600"),
+                (int) positive(p, "load.capacity.stepSeconds", "20"), (long) positive(p, "load.capacity.p99", "500"),
                 number(p, "load.capacity.failPercent", "0.1"),
-                p.getProperty("load.url", "http://localhost:9000/hello/api/v1"),
-                (int) positive(p, "load.timeout", "10"),
-                (int) number(p, "load.payload", "200000"),
-                (int) positive(p, "load.sampleEvery", "50"),
-                number(p, "load.successPercent", "100"),
-                Path.of(p.getProperty("load.outputDir", "target")),
-                p.getProperty("load.containerPrefix", "hello-"),
-                (int) number(p, "load.replicas", "0"),
-                (long) positive(p, "load.memoryPeriodMs", "2000"));
+                p.getProperty("load.url", "http://localhost:9000/hello/api/v1"), (int) positive(p, "load.timeout", "10"),
+                (int) number(p, "load.payload", "200000"), (int) positive(p, "load.sampleEvery", "50"),
+                number(p, "load.successPercent", "100"), Path.of(p.getProperty("load.outputDir", "target")),
+                p.getProperty("load.containerPrefix", "hello-"), (int) number(p, "load.replicas", "0"));
+        if (s.capacity() && s.capacityMax() < s.capacityStart()) {
+            throw new IllegalArgumentException("load.capacity.max='" + rate(s.capacityMax())
+                    + "' is below load.capacity.start (" + rate(s.capacityStart()) + ")");
+        }
+        return s;
     }
 
     /** @return whether the rate steps up */
@@ -74,37 +43,39 @@ public record LoadSettings(String mode, double rate, int durationSeconds, int wi
         return mode.equals("capacity");
     }
 
-    /** @return the injection profile */
-    public LoadPlan plan() {
-        return capacity()
-                ? LoadPlan.capacity(capacityStart, capacityStep, capacityMax, stepSeconds)
-                : LoadPlan.constant(rate, durationSeconds, windowSeconds);
+    /** {@code rate} arrivals (one request each) a second for {@code seconds}: a time window, or a capacity step. */
+    public record Window(int index, double rate, int seconds, int startSecond) {
+        /** @return the users it injects: exactly these, so a user's number tells its window */
+        public long users() {
+            return Math.round(rate * seconds);
+        }
     }
 
-    @Override
-    public String toString() {
-        LoadPlan plan = plan();
-        String load = capacity()
-                ? String.format(Locale.ROOT, "capacity: %s/s, then +%s/s every %d s up to %s/s, until p99 > %d ms or > %s %% fail",
-                        LoadMonitor.rate(capacityStart), LoadMonitor.rate(capacityStep), stepSeconds,
-                        LoadMonitor.rate(capacityMax), p99LimitMs, LoadMonitor.rate(failLimitPercent))
-                : String.format(Locale.ROOT, "%s requests/s for %d s (%,d requests), pass at >= %s %% success",
-                        LoadMonitor.rate(rate), durationSeconds, plan.users(), LoadMonitor.rate(successPercent));
-        return String.format(Locale.ROOT, "%s to %s, timeout %d s, Data %,d letters, full check of every %d. answer",
-                load, url, timeoutSeconds, payload, sampleEvery);
+    /** @return the injection profile, consecutive windows */
+    public List<Window> windows() {
+        List<Window> windows = new ArrayList<>();
+        if (capacity()) {
+            for (double r = capacityStart; r <= capacityMax + 1e-9; r += capacityStep) {
+                windows.add(new Window(windows.size(), r, stepSeconds, windows.size() * stepSeconds));
+            }
+        }
+        for (int at = 0; !capacity() && at < durationSeconds; at += windowSeconds) {
+            windows.add(new Window(windows.size(), rate, Math.min(windowSeconds, durationSeconds - at), at));
+        }
+        return windows;
+    }
+
+    /** @return a rate as people write it: 50, not 50.0; 0.1 stays */
+    static String rate(double rate) {
+        return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
     }
 
     private static double number(Properties p, String key, String fallback) {
         String raw = p.getProperty(key, fallback).trim();
-        try {
-            double value = Double.parseDouble(raw);
-            if (value >= 0 && !Double.isInfinite(value)) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // below
+        if (!raw.matches("\\d+(\\.\\d*)?|\\.\\d+")) {
+            throw new IllegalArgumentException(key + "='" + raw + "' is not a number >= 0");
         }
-        throw new IllegalArgumentException(key + "='" + raw + "' is not a number >= 0");
+        return Double.parseDouble(raw);
     }
 
     private static double positive(Properties p, String key, String fallback) {
