@@ -1,8 +1,8 @@
 package dev.replicas.health;
 
-import java.util.Locale;
-
 import dev.replicas.discovery.ConsulRegistrar;
+import dev.replicas.lifecycle.GracefulStop;
+import dev.replicas.lifecycle.WarmUp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -18,17 +18,17 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class ReadinessCheck implements HealthCheck {
 
-    private final ShutdownSignal shutdown;
+    private final GracefulStop shutdown;
     private final WarmUp warmUp;
     private final ConsulRegistrar registrar;
 
     /**
-     * @param shutdown  tells whether the application is stopping
+     * @param shutdown  tells whether the replica is stopping
      * @param warmUp    tells whether the replica has warmed up
      * @param registrar the Consul registration, for its state
      */
     @Inject
-    public ReadinessCheck(ShutdownSignal shutdown, WarmUp warmUp, ConsulRegistrar registrar) {
+    public ReadinessCheck(GracefulStop shutdown, WarmUp warmUp, ConsulRegistrar registrar) {
         this.shutdown = shutdown;
         this.warmUp = warmUp;
         this.registrar = registrar;
@@ -44,7 +44,7 @@ public class ReadinessCheck implements HealthCheck {
         return HealthCheckResponse.named("hello-readiness")
                 .status(warmUp.isDone() && !shutdown.isStopping())
                 .withData("warm-up", warmUp.outcome())
-                .withData("consul", registrar.state().name().toLowerCase(Locale.ROOT))
+                .withData("consul", registrar.state().label())
                 .withData("registration", registrar.describe())
                 .withData("consul-last-error", registrar.lastFailure())
                 .build();

@@ -1,6 +1,6 @@
 package dev.replicas.hello;
 
-import dev.replicas.discovery.ReplicaIdentity;
+import dev.replicas.config.ReplicaSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -23,11 +23,11 @@ public class HelloResource {
 
     /**
      * @param identity    this replica's identity
-     * @param payloadSize letters of Data per answer
+     * @param config      the settings, for the letters of Data per answer
      */
     @Inject
-    public HelloResource(ReplicaIdentity identity, PayloadSize payloadSize) {
-        this.payload = new HelloPayload(identity.uuid(), payloadSize.letters());
+    public HelloResource(ReplicaIdentity identity, ReplicaSettings config) {
+        this.payload = new HelloPayload(identity.uuid(), config.payloadSize());
     }
 
     /** For the CDI client proxy only. */

@@ -1,4 +1,4 @@
-package dev.replicas.discovery;
+package dev.replicas.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

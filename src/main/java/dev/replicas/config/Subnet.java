@@ -1,6 +1,7 @@
-package dev.replicas.discovery;
+package dev.replicas.config;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,7 +10,7 @@ import com.google.common.net.InetAddresses;
 /**
  * An IP subnet in CIDR notation ({@code 10.42.0.0/24}, {@code fd00::/64}): how a replica with several
  * network interfaces (a Swarm task has the stack's overlay, the ingress network and docker_gwbridge,
- * in no fixed order) picks the address to advertise. MicroProfile Config converts settings to it
+ * in no fixed order) picks the address to advertise. {@link SubnetConverter} makes settings into it
  * through {@link #parse}.
  *
  * @param network the network address, host bits cleared
@@ -19,8 +20,7 @@ public record Subnet(InetAddress network, int prefix) {
 
     /**
      * @param value a subnet such as {@code 10.42.0.0/24}
-     * @return the parsed subnet
-     * @throws BadValueException saying what is wrong with the value
+     * @return the subnet, or a {@link BadValueException} saying what is wrong with the value
      */
     public static Subnet parse(String value) {
         String text = value == null ? "" : value.trim();
@@ -38,18 +38,12 @@ public record Subnet(InetAddress network, int prefix) {
         return new Subnet(mask(address, prefix), prefix);
     }
 
-    /**
-     * @param address an address of this host
-     * @return whether it lies in this subnet
-     */
+    /** @return whether {@code address} lies in this subnet */
     public boolean contains(InetAddress address) {
         return address.getAddress().length == network.getAddress().length && mask(address, prefix).equals(network);
     }
 
-    /**
-     * @param candidates this host's addresses
-     * @return the first of them in this subnet
-     */
+    /** @return the first of this host's addresses that lies in this subnet */
     public Optional<InetAddress> pick(List<InetAddress> candidates) {
         return candidates.stream().filter(this::contains).findFirst();
     }
@@ -63,7 +57,7 @@ public record Subnet(InetAddress network, int prefix) {
         }
         try {
             return InetAddress.getByAddress(bytes); // raw bytes: no lookup
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new IllegalStateException(e); // only for a length other than 4 or 16
         }
     }

@@ -1,4 +1,4 @@
-package dev.replicas.discovery;
+package dev.replicas.hello;
 
 import java.util.UUID;
 

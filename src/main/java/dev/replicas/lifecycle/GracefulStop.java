@@ -1,17 +1,20 @@
-package dev.replicas.health;
+package dev.replicas.lifecycle;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
-import dev.replicas.discovery.ConfigReader;
-import dev.replicas.discovery.ConsulDuration;
+import dev.replicas.config.ReplicaSettings;
 import dev.replicas.discovery.ConsulRegistrar;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Startup;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.Config;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.ext.Provider;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -20,69 +23,65 @@ import sun.misc.SignalHandler;
  * docker:stop}), before the server stops listening: readiness goes DOWN, the replica leaves Consul
  * (so Fabio drops its route), and the stop waits until no request has come for
  * {@code hello.drain.quiet}, at most {@code hello.drain.max}; then the JVM shuts down as it would
- * have, and the server finishes what is in flight.
+ * have, and the server finishes what is in flight. Readiness also goes DOWN when the application
+ * stops for any other reason. To tell when the load balancer has stopped sending traffic here, it
+ * notes the time of every request to the service's endpoints (health checks are served outside
+ * JAX-RS, so they do not count).
  *
  * <p>Why a signal handler: Liberty stops taking requests as soon as its shutdown begins, before any
  * application observer runs, so an application that deregisters on its way down is still routed to
  * after it stopped listening. The handler runs first, and then hands the signal to the JVM's own.
  */
+@Provider
 @ApplicationScoped
-public class GracefulStop {
-
-    /** Quiet time that tells the load balancer no longer routes here. */
-    public static final String QUIET = "hello.drain.quiet";
-    /** The longest a drain may take; the container's stop grace must cover it and the server's stop. */
-    public static final String MAX = "hello.drain.max";
+public class GracefulStop implements ContainerRequestFilter {
 
     private static final Logger LOG = Logger.getLogger(GracefulStop.class.getName());
     private static final Signal TERM = new Signal("TERM");
 
-    private final ShutdownSignal shutdown;
     private final ConsulRegistrar registrar;
-    private final TrafficWatch traffic;
-    private final Duration quiet;
-    private final Duration max;
+    private final ReplicaSettings config;
+    private final AtomicLong lastRequestNanos = new AtomicLong(System.nanoTime());
+    private volatile boolean stopping;
     private SignalHandler previous;
 
     /**
-     * @param shutdown  readiness's stop flag
      * @param registrar the Consul registration
-     * @param traffic   when the last request came
-     * @param config    the application's MicroProfile Config
+     * @param config    the settings, for the drain's quiet time and bound
      */
     @Inject
-    public GracefulStop(ShutdownSignal shutdown, ConsulRegistrar registrar, TrafficWatch traffic, Config config) {
-        this.shutdown = shutdown;
+    public GracefulStop(ConsulRegistrar registrar, ReplicaSettings config) {
         this.registrar = registrar;
-        this.traffic = traffic;
-        ConfigReader reader = new ConfigReader(config);
-        String expectation = "is not a duration such as 500ms, 10s, 1m or 1h";
-        this.quiet = reader.optional(QUIET, ConsulDuration.class, expectation).map(ConsulDuration::value).orElse(Duration.ofSeconds(1));
-        this.max = reader.optional(MAX, ConsulDuration.class, expectation).map(ConsulDuration::value).orElse(Duration.ofSeconds(6));
-        reader.problems().forEach(problem -> LOG.warning("Bad configuration: " + problem + "; using " + QUIET + "=1s, "
-                + MAX + "=6s"));
+        this.config = config;
     }
 
     /** For the CDI client proxy only. */
     protected GracefulStop() {
-        this.shutdown = null;
-        this.registrar = null;
-        this.traffic = null;
-        this.quiet = null;
-        this.max = null;
+        this(null, null);
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        lastRequestNanos.set(System.nanoTime());
+    }
+
+    /** @return true once the replica has begun to drain or the application to stop: no longer ready */
+    public boolean isStopping() {
+        return stopping;
     }
 
     synchronized void onStart(@Observes Startup event) {
         try {
             previous = Signal.handle(TERM, this::onTerm);
             LOG.info("On SIGTERM this replica drains first: readiness DOWN, out of Consul, then until no request for "
-                    + quiet.toMillis() + " ms (at most " + max.toMillis() + " ms)");
+                    + config.drainQuiet().toMillis() + " ms (at most " + config.drainMax().toMillis() + " ms)");
         } catch (IllegalArgumentException e) {
             LOG.warning("Cannot drain on SIGTERM (" + e.getMessage() + "); the replica stops without draining");
         }
     }
 
     synchronized void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        stopping = true;
         if (previous != null) {
             // The application goes (dev mode, redeploy) while the JVM stays: give the signal back.
             Signal.handle(TERM, previous);
@@ -101,34 +100,25 @@ public class GracefulStop {
         }
     }
 
-    /**
-     * Readiness DOWN, out of Consul, then waits until traffic stops (bounded).
-     */
+    /** Readiness DOWN, out of Consul, then waits until traffic stops (bounded). */
     void drain() {
+        Duration quiet = config.drainQuiet();
         long start = System.nanoTime();
-        long deadline = start + max.toNanos();
-        shutdown.beginStopping();
+        long deadline = start + config.drainMax().toNanos();
+        stopping = true;
         registrar.deregister("graceful stop");
         long left = System.nanoTime();
-        long quietNanos = quiet.toNanos();
-        while (true) {
-            long now = System.nanoTime();
-            long since = Math.max(left, traffic.lastRequestNanos());
-            if (now - since >= quietNanos) {
+        for (long now = left; !Thread.currentThread().isInterrupted(); now = System.nanoTime()) {
+            if (now - Math.max(left, lastRequestNanos.get()) >= quiet.toNanos()) {
                 LOG.info("Drained: no request for " + quiet.toMillis() + " ms, " + (now - start) / 1_000_000
                         + " ms after the stop began; stopping");
                 return;
             }
             if (now >= deadline) {
-                LOG.warning("Still routed to " + max.toMillis() + " ms after the stop began; stopping anyway");
+                LOG.warning("Still routed to " + config.drainMax().toMillis() + " ms after the stop began; stopping anyway");
                 return;
             }
-            try {
-                Thread.sleep(Math.min(50, Math.max(1, (deadline - now) / 1_000_000)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            LockSupport.parkNanos(Math.min(50_000_000, deadline - now));
         }
     }
 }

@@ -1,0 +1,69 @@
+package dev.replicas.config;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.google.common.net.HostAndPort;
+import com.google.common.net.InetAddresses;
+import com.google.common.net.InternetDomainName;
+
+/**
+ * Where the Consul agent's HTTP API is, as Consul's own tools read {@code CONSUL_HTTP_ADDR}:
+ * {@code host}, {@code host:port}, or a URL {@code http(s)://host[:port]}; the port defaults to
+ * 8500 (Consul's) and the scheme to http. IPv6 addresses go in brackets, as in a URL.
+ *
+ * @param scheme http or https
+ * @param host   host name or IP address (IPv6 without brackets)
+ * @param port   TCP port
+ */
+public record ConsulAddress(String scheme, String host, int port) {
+
+    private static final String FORMS = "; expected host:port or http(s)://host:port";
+    /** An optional scheme, then host[:port] (IPv6 in brackets) and at most a slash: no path, query or user. */
+    private static final Pattern FORM = Pattern.compile("(?:([^:/?#@]*)://)?([^/?#@]*)/?");
+
+    /**
+     * @param value a CONSUL_HTTP_ADDR value
+     * @return the parsed address
+     * @throws BadValueException saying what is wrong with the value
+     */
+    public static ConsulAddress parse(String value) {
+        Matcher m = FORM.matcher(value == null ? "" : value.trim());
+        if (!m.matches()) {
+            throw new BadValueException("has a path, query or user part" + FORMS);
+        }
+        String scheme = m.group(1) == null ? "http" : m.group(1).toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new BadValueException("has scheme '" + m.group(1) + "'; expected http or https");
+        }
+        HostAndPort parsed;
+        try {
+            parsed = HostAndPort.fromString(m.group(2)).withDefaultPort(8500);
+        } catch (IllegalArgumentException e) {
+            throw new BadValueException("has no valid host name or port" + FORMS);
+        }
+        if (!isHost(parsed.getHost())) {
+            throw new BadValueException((m.group(2).isEmpty() ? "is empty" : "has no valid host name") + FORMS);
+        }
+        if (parsed.getPort() < 1) {
+            throw new BadValueException("has port " + parsed.getPort() + "; expected 1-65535");
+        }
+        return new ConsulAddress(scheme, parsed.getHost(), parsed.getPort());
+    }
+
+    /**
+     * @param host a host name or address
+     * @return whether it is a valid DNS name or an IPv4 or IPv6 address (without brackets)
+     */
+    public static boolean isHost(String host) {
+        return InetAddresses.isInetAddress(host) || InternetDomainName.isValid(host);
+    }
+
+    /**
+     * @return the agent's base URL, e.g. {@code http://consul:8500}
+     */
+    public String url() {
+        return scheme + "://" + HostAndPort.fromParts(host, port);
+    }
+}

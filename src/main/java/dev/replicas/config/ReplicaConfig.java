@@ -1,0 +1,255 @@
+package dev.replicas.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import com.google.common.net.InetAddresses;
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * Reads every setting of this replica once, through MicroProfile Config (environment, system
+ * properties, server.xml variables, then {@code META-INF/microprofile-config.properties}, the one
+ * place defaults are written) and its converters, ours among them ({@link DurationConverter},
+ * {@link SubnetConverter}, {@link ConsulAddressConverter}), and checks them.
+ *
+ * <p>One rule for every key: a bad value is one log line naming the key and the value, and the
+ * replica does not register in Consul, so it never joins the balancer, but it still serves (with
+ * the shipped default in place of the bad value). Why not {@code @ConfigProperty}: a value that
+ * does not convert would fail the whole deployment with the implementation's own message.
+ */
+@Dependent
+public class ReplicaConfig {
+
+    /** Whether to register in Consul at all. */
+    public static final String ENABLED = "hello.registration.enabled";
+    /** ACL token for the Consul agent (Consul's own variable). Never logged. */
+    public static final String CONSUL_TOKEN = "CONSUL_HTTP_TOKEN";
+    /** A file holding the ACL token, e.g. a Docker secret (Consul's own variable). */
+    public static final String CONSUL_TOKEN_FILE = "CONSUL_HTTP_TOKEN_FILE";
+
+    private static final Logger LOG = Logger.getLogger(ReplicaConfig.class.getName());
+    /** The most letters of Data per answer: one response must not exhaust a small heap's buffers. */
+    private static final int MAX_PAYLOAD = 10_000_000;
+    private static final String PORT = "is not a port number (1-65535)";
+    private static final String COUNT = "is not a whole number, 0 or more";
+    private static final String DURATION = "is not a duration such as 500ms, 10s, 1m or 1h";
+    private static final String SUBNET = "hello.advertise.subnet";
+    private static final String ADDRESS = "hello.advertise.address";
+
+    private final Config config;
+    private final List<String> problems = new ArrayList<>();
+
+    private ReplicaConfig(Config config) {
+        this.config = config;
+    }
+
+    /** For CDI, which finds the producer here. */
+    protected ReplicaConfig() {
+        this(null);
+    }
+
+    /**
+     * @param config the application's MicroProfile Config
+     * @return the settings, read once for every bean that needs them
+     */
+    @Produces
+    @Singleton
+    static ReplicaSettings settings(Config config) {
+        return read(config, ReplicaConfig::localAddress, ReplicaConfig::interfaceAddresses);
+    }
+
+    /**
+     * @param config       the configuration to read
+     * @param localAddress the default advertised address, asked for only when none is configured
+     * @param interfaces   this host's addresses, asked for only when a subnet is configured
+     * @return the settings; what is bad is logged, one line each
+     */
+    public static ReplicaSettings read(Config config, Supplier<String> localAddress, Supplier<List<InetAddress>> interfaces) {
+        return new ReplicaConfig(config).read(localAddress, interfaces);
+    }
+
+    private ReplicaSettings read(Supplier<String> localAddress, Supplier<List<InetAddress>> interfaces) {
+        Optional<Integer> port = read("http.port", Integer.class, PORT, p -> p >= 1 && p <= 65535, true);
+        int payload = shippedIfBad("hello.payload.size", Integer.class, "is not a number from 0 to " + MAX_PAYLOAD,
+                n -> n >= 0 && n <= MAX_PAYLOAD);
+        int warmUp = shippedIfBad("hello.warmup.requests", Integer.class, COUNT, n -> n >= 0);
+        int warmUpSeconds = shippedIfBad("hello.warmup.seconds", Integer.class, COUNT, n -> n >= 0);
+        Duration quiet = shippedIfBad("hello.drain.quiet", Duration.class, DURATION, d -> true);
+        Duration max = shippedIfBad("hello.drain.max", Duration.class, DURATION, d -> true);
+        // MicroProfile Config's boolean converter reads every unknown word as false: a typo would
+        // switch registration off silently, so only true and false are accepted.
+        String enabled = raw(ENABLED).isEmpty() ? "true" : raw(ENABLED);
+        if (!enabled.equalsIgnoreCase("true") && !enabled.equalsIgnoreCase("false")) {
+            problems.add(ENABLED + "='" + enabled + "' is not true or false");
+        }
+        Optional<RegistrationSettings> registration = enabled.equalsIgnoreCase("true")
+                ? registration(port, localAddress, interfaces) : Optional.empty();
+        problems.forEach(problem -> LOG.severe("Bad configuration: " + problem + "; this replica will not register in Consul"));
+        return new ReplicaSettings(port.orElse(0), payload, warmUp, Duration.ofSeconds(warmUpSeconds), quiet, max,
+                registration, List.copyOf(problems));
+    }
+
+    /** Reads what registration needs; empty if anything read so far is bad. */
+    private Optional<RegistrationSettings> registration(Optional<Integer> httpPort, Supplier<String> localAddress,
+                                                        Supplier<List<InetAddress>> interfaces) {
+        Optional<Integer> port = raw("DOCKERPORT").isEmpty() ? httpPort
+                : read("DOCKERPORT", Integer.class, PORT, p -> p >= 1 && p <= 65535, true);
+        Optional<ConsulAddress> consul = read("CONSUL_HTTP_ADDR", ConsulAddress.class, "is not host:port", a -> true, true);
+        String address = advertisedAddress(localAddress, interfaces);
+        Optional<String> name = read("hello.service.name", String.class,
+                "is not a valid service name (letters, digits, '-')", s -> s.matches("[A-Za-z0-9][A-Za-z0-9-]*"), true);
+        Optional<String> route = read("hello.route.prefix", String.class, "is not a path starting with '/'",
+                s -> s.matches("/[A-Za-z0-9/._~-]*"), true);
+        List<Optional<Duration>> durations = Stream.of("hello.check.interval", "hello.check.timeout",
+                        "hello.check.deregister-after", "hello.registration.refresh", "hello.registration.retry-max")
+                .map(key -> read(key, Duration.class, DURATION, d -> true, true)).toList();
+        Optional<String> token = token();
+        if (!problems.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> tags = new ArrayList<>(List.of("urlprefix-" + route.get()));
+        config.getOptionalValues("hello.service.tags", String.class).orElse(List.of()).stream()
+                .map(String::trim).filter(tag -> !tag.isEmpty()).forEach(tags::add);
+        String tokenKey = raw(CONSUL_TOKEN_FILE).isEmpty() ? CONSUL_TOKEN : CONSUL_TOKEN_FILE;
+        return Optional.of(new RegistrationSettings(consul.get(), token, tokenKey, name.get(), address, port.get(), List.copyOf(tags),
+                durations.get(0).get(), durations.get(1).get(), durations.get(2).get(), durations.get(3).get(),
+                durations.get(4).get()));
+    }
+
+    /**
+     * Reads a setting through MicroProfile Config's conversion and checks it.
+     *
+     * @return the value; empty when it is unset, or bad (then one problem is recorded)
+     */
+    private <T> Optional<T> read(String key, Class<T> type, String expectation, Predicate<T> valid, boolean required) {
+        if (raw(key).isEmpty()) {
+            if (required) {
+                problems.add(key + " is not set");
+            }
+            return Optional.empty();
+        }
+        String reason = expectation;
+        try {
+            Optional<T> value = config.getOptionalValue(key, type);
+            if (value.isPresent() && valid.test(value.get())) {
+                return value;
+            }
+        } catch (IllegalArgumentException e) {
+            // Our converters say what is wrong; others' messages name the implementation.
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                reason = t instanceof BadValueException ? t.getMessage() : reason;
+            }
+        }
+        problems.add(key + "='" + raw(key) + "' " + reason);
+        return Optional.empty();
+    }
+
+    /** A setting with a shipped default, which stands in for a bad value so that the replica serves as shipped. */
+    private <T> T shippedIfBad(String key, Class<T> type, String expectation, Predicate<T> valid) {
+        return read(key, type, expectation, valid, true).orElseGet(() -> {
+            Properties shipped = new Properties();
+            try (InputStream in = ReplicaConfig.class.getResourceAsStream("/META-INF/microprofile-config.properties")) {
+                shipped.load(in);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read the shipped defaults", e);
+            }
+            return config.getConverter(type).orElseThrow().convert(shipped.getProperty(key));
+        });
+    }
+
+    /** The raw text of a setting, trimmed; empty when unset. */
+    private String raw(String key) {
+        String value = config.getConfigValue(key).getRawValue();
+        return value == null ? "" : value.trim();
+    }
+
+    /** The configured address; else this host's address in the configured subnet; else this host's address. */
+    private String advertisedAddress(Supplier<String> localAddress, Supplier<List<InetAddress>> interfaces) {
+        String configured = raw(ADDRESS);
+        if (!raw(SUBNET).isEmpty() && !configured.isEmpty()) {
+            problems.add(SUBNET + "='" + raw(SUBNET) + "' is set together with " + ADDRESS + "; set one of them");
+            return "";
+        }
+        if (!raw(SUBNET).isEmpty()) {
+            Optional<Subnet> subnet = read(SUBNET, Subnet.class, "is not a subnet such as 10.42.0.0/24", s -> true, false);
+            List<InetAddress> addresses = subnet.isPresent() ? interfaces.get() : List.of();
+            Optional<InetAddress> picked = subnet.flatMap(s -> s.pick(addresses));
+            if (subnet.isPresent() && picked.isEmpty()) {
+                problems.add(SUBNET + "='" + raw(SUBNET) + "' matches no address of this replica (it has " + (addresses.isEmpty()
+                        ? "none" : addresses.stream().map(InetAddresses::toAddrString).collect(Collectors.joining(", "))) + ")");
+            }
+            return picked.map(InetAddresses::toAddrString).orElse("");
+        }
+        String address = configured.isEmpty() ? localAddress.get() : configured;
+        if (!ConsulAddress.isHost(address)) {
+            problems.add(ADDRESS + "='" + address + "' is not a host name or IP address");
+        }
+        return address;
+    }
+
+    /** The token from CONSUL_HTTP_TOKEN, or from the file CONSUL_HTTP_TOKEN_FILE names (a Docker secret). */
+    private Optional<String> token() {
+        String file = raw(CONSUL_TOKEN_FILE);
+        if (file.isEmpty()) {
+            return Optional.of(raw(CONSUL_TOKEN)).filter(t -> !t.isEmpty());
+        }
+        if (!raw(CONSUL_TOKEN).isEmpty()) {
+            problems.add(CONSUL_TOKEN_FILE + "='" + file + "' is set together with " + CONSUL_TOKEN + "; set one of them");
+            return Optional.empty();
+        }
+        try {
+            Optional<String> token = Optional.of(Files.readString(Path.of(file), StandardCharsets.UTF_8).trim());
+            if (token.get().isEmpty()) {
+                problems.add(CONSUL_TOKEN_FILE + "='" + file + "' names an empty file");
+            }
+            return token.filter(t -> !t.isEmpty());
+        } catch (IOException | InvalidPathException e) {
+            problems.add(CONSUL_TOKEN_FILE + "='" + file + "' cannot be read (" + e.getClass().getSimpleName() + ")");
+            return Optional.empty();
+        }
+    }
+
+    /** This host's addresses on the interfaces that are up, loopback left out. */
+    private static List<InetAddress> interfaceAddresses() {
+        try {
+            return NetworkInterface.networkInterfaces().filter(nic -> {
+                try {
+                    return nic.isUp() && !nic.isLoopback();
+                } catch (SocketException e) {
+                    return false;
+                }
+            }).flatMap(NetworkInterface::inetAddresses).toList();
+        } catch (SocketException e) {
+            return List.of();
+        }
+    }
+
+    private static String localAddress() {
+        try {
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException e) {
+            return "127.0.0.1";
+        }
+    }
+}
