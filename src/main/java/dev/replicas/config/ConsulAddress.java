@@ -11,13 +11,11 @@ import com.google.common.net.InternetDomainName;
 /**
  * Where the Consul agent's HTTP API is, as Consul's own tools read {@code CONSUL_HTTP_ADDR}:
  * {@code host}, {@code host:port}, or a URL {@code http(s)://host[:port]}; the port defaults to
- * 8500 (Consul's) and the scheme to http. IPv6 addresses go in brackets, as in a URL.
+ * 8500 (Consul's) and the scheme to http.
  *
- * @param scheme http or https
- * @param host   host name or IP address (IPv6 without brackets)
- * @param port   TCP port
+ * @param url the agent's base URL, e.g. {@code http://consul:8500} or {@code http://[::1]:8500}
  */
-public record ConsulAddress(String scheme, String host, int port) {
+public record ConsulAddress(String url) {
 
     private static final String FORMS = "; expected host:port or http(s)://host:port";
     /** An optional scheme, then host[:port] (IPv6 in brackets) and at most a slash: no path, query or user. */
@@ -49,7 +47,7 @@ public record ConsulAddress(String scheme, String host, int port) {
         if (parsed.getPort() < 1) {
             throw new BadValueException("has port " + parsed.getPort() + "; expected 1-65535");
         }
-        return new ConsulAddress(scheme, parsed.getHost(), parsed.getPort());
+        return new ConsulAddress(scheme + "://" + parsed);
     }
 
     /**
@@ -60,10 +58,11 @@ public record ConsulAddress(String scheme, String host, int port) {
         return InetAddresses.isInetAddress(host) || InternetDomainName.isValid(host);
     }
 
-    /**
-     * @return the agent's base URL, e.g. {@code http://consul:8500}
-     */
-    public String url() {
-        return scheme + "://" + HostAndPort.fromParts(host, port);
+    /** Makes {@code CONSUL_HTTP_ADDR} into a {@link ConsulAddress}: MicroProfile Config's way to {@link #parse}. */
+    public static class Converter implements org.eclipse.microprofile.config.spi.Converter<ConsulAddress> {
+        @Override
+        public ConsulAddress convert(String value) {
+            return parse(value);
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.replicas.config;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -15,12 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import com.google.common.base.Throwables;
 import com.google.common.net.InetAddresses;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
@@ -31,7 +34,7 @@ import org.eclipse.microprofile.config.Config;
  * Reads every setting of this replica once, through MicroProfile Config (environment, system
  * properties, server.xml variables, then {@code META-INF/microprofile-config.properties}, the one
  * place defaults are written) and its converters, ours among them ({@link DurationConverter},
- * {@link SubnetConverter}, {@link ConsulAddressConverter}), and checks them.
+ * {@link Subnet.Converter}, {@link ConsulAddress.Converter}), and checks them.
  *
  * <p>One rule for every key: a bad value is one log line naming the key and the value, and the
  * replica does not register in Consul, so it never joins the balancer, but it still serves (with
@@ -41,13 +44,10 @@ import org.eclipse.microprofile.config.Config;
 @Dependent
 public class ReplicaConfig {
 
-    /** Whether to register in Consul at all. */
-    public static final String ENABLED = "hello.registration.enabled";
-    /** ACL token for the Consul agent (Consul's own variable). Never logged. */
-    public static final String CONSUL_TOKEN = "CONSUL_HTTP_TOKEN";
-    /** A file holding the ACL token, e.g. a Docker secret (Consul's own variable). */
-    public static final String CONSUL_TOKEN_FILE = "CONSUL_HTTP_TOKEN_FILE";
-
+    private static final String ENABLED = "hello.registration.enabled";
+    /** The ACL token (Consul's own variable), never logged, or a file holding it, e.g. a Docker secret. */
+    private static final String CONSUL_TOKEN = "CONSUL_HTTP_TOKEN";
+    private static final String CONSUL_TOKEN_FILE = "CONSUL_HTTP_TOKEN_FILE";
     private static final Logger LOG = Logger.getLogger(ReplicaConfig.class.getName());
     /** The most letters of Data per answer: one response must not exhaust a small heap's buffers. */
     private static final int MAX_PAYLOAD = 10_000_000;
@@ -58,21 +58,22 @@ public class ReplicaConfig {
     private static final String ADDRESS = "hello.advertise.address";
 
     private final Config config;
+    private final Supplier<String> localAddress;
+    private final Supplier<List<InetAddress>> interfaces;
     private final List<String> problems = new ArrayList<>();
 
-    private ReplicaConfig(Config config) {
+    private ReplicaConfig(Config config, Supplier<String> localAddress, Supplier<List<InetAddress>> interfaces) {
         this.config = config;
+        this.localAddress = localAddress;
+        this.interfaces = interfaces;
     }
 
     /** For CDI, which finds the producer here. */
     protected ReplicaConfig() {
-        this(null);
+        this(null, null, null);
     }
 
-    /**
-     * @param config the application's MicroProfile Config
-     * @return the settings, read once for every bean that needs them
-     */
+    /** The settings, read once (and bad values logged once) for every bean that needs them. */
     @Produces
     @Singleton
     static ReplicaSettings settings(Config config) {
@@ -86,11 +87,11 @@ public class ReplicaConfig {
      * @return the settings; what is bad is logged, one line each
      */
     public static ReplicaSettings read(Config config, Supplier<String> localAddress, Supplier<List<InetAddress>> interfaces) {
-        return new ReplicaConfig(config).read(localAddress, interfaces);
+        return new ReplicaConfig(config, localAddress, interfaces).read();
     }
 
-    private ReplicaSettings read(Supplier<String> localAddress, Supplier<List<InetAddress>> interfaces) {
-        Optional<Integer> port = read("http.port", Integer.class, PORT, p -> p >= 1 && p <= 65535, true);
+    private ReplicaSettings read() {
+        Optional<Integer> port = read("http.port", Integer.class, PORT, p -> p >= 1 && p <= 65535);
         int payload = shippedIfBad("hello.payload.size", Integer.class, "is not a number from 0 to " + MAX_PAYLOAD,
                 n -> n >= 0 && n <= MAX_PAYLOAD);
         int warmUp = shippedIfBad("hello.warmup.requests", Integer.class, COUNT, n -> n >= 0);
@@ -101,29 +102,28 @@ public class ReplicaConfig {
         // switch registration off silently, so only true and false are accepted.
         String enabled = raw(ENABLED).isEmpty() ? "true" : raw(ENABLED);
         if (!enabled.equalsIgnoreCase("true") && !enabled.equalsIgnoreCase("false")) {
-            problems.add(ENABLED + "='" + enabled + "' is not true or false");
+            problem(ENABLED, "is not true or false");
         }
         Optional<RegistrationSettings> registration = enabled.equalsIgnoreCase("true")
-                ? registration(port, localAddress, interfaces) : Optional.empty();
+                ? registration(port) : Optional.empty();
         problems.forEach(problem -> LOG.severe("Bad configuration: " + problem + "; this replica will not register in Consul"));
-        return new ReplicaSettings(port.orElse(0), payload, warmUp, Duration.ofSeconds(warmUpSeconds), quiet, max,
+        return new ReplicaSettings(UUID.randomUUID(), port.orElse(0), payload, warmUp, Duration.ofSeconds(warmUpSeconds), quiet, max,
                 registration, List.copyOf(problems));
     }
 
     /** Reads what registration needs; empty if anything read so far is bad. */
-    private Optional<RegistrationSettings> registration(Optional<Integer> httpPort, Supplier<String> localAddress,
-                                                        Supplier<List<InetAddress>> interfaces) {
+    private Optional<RegistrationSettings> registration(Optional<Integer> httpPort) {
         Optional<Integer> port = raw("DOCKERPORT").isEmpty() ? httpPort
-                : read("DOCKERPORT", Integer.class, PORT, p -> p >= 1 && p <= 65535, true);
-        Optional<ConsulAddress> consul = read("CONSUL_HTTP_ADDR", ConsulAddress.class, "is not host:port", a -> true, true);
-        String address = advertisedAddress(localAddress, interfaces);
+                : read("DOCKERPORT", Integer.class, PORT, p -> p >= 1 && p <= 65535);
+        Optional<ConsulAddress> consul = read("CONSUL_HTTP_ADDR", ConsulAddress.class, "is not host:port", a -> true);
+        String address = advertisedAddress();
         Optional<String> name = read("hello.service.name", String.class,
-                "is not a valid service name (letters, digits, '-')", s -> s.matches("[A-Za-z0-9][A-Za-z0-9-]*"), true);
+                "is not a valid service name (letters, digits, '-')", s -> s.matches("[A-Za-z0-9][A-Za-z0-9-]*"));
         Optional<String> route = read("hello.route.prefix", String.class, "is not a path starting with '/'",
-                s -> s.matches("/[A-Za-z0-9/._~-]*"), true);
+                s -> s.matches("/[A-Za-z0-9/._~-]*"));
         List<Optional<Duration>> durations = Stream.of("hello.check.interval", "hello.check.timeout",
                         "hello.check.deregister-after", "hello.registration.refresh", "hello.registration.retry-max")
-                .map(key -> read(key, Duration.class, DURATION, d -> true, true)).toList();
+                .map(key -> read(key, Duration.class, DURATION, d -> true)).toList();
         Optional<String> token = token();
         if (!problems.isEmpty()) {
             return Optional.empty();
@@ -132,50 +132,46 @@ public class ReplicaConfig {
         config.getOptionalValues("hello.service.tags", String.class).orElse(List.of()).stream()
                 .map(String::trim).filter(tag -> !tag.isEmpty()).forEach(tags::add);
         String tokenKey = raw(CONSUL_TOKEN_FILE).isEmpty() ? CONSUL_TOKEN : CONSUL_TOKEN_FILE;
-        return Optional.of(new RegistrationSettings(consul.get(), token, tokenKey, name.get(), address, port.get(), List.copyOf(tags),
-                durations.get(0).get(), durations.get(1).get(), durations.get(2).get(), durations.get(3).get(),
-                durations.get(4).get()));
+        return Optional.of(new RegistrationSettings(consul.get(), token, tokenKey, name.get(), address, port.get(),
+                List.copyOf(tags), durations.get(0).get(), durations.get(1).get(), durations.get(2).get(),
+                durations.get(3).get(), durations.get(4).get()));
     }
 
-    /**
-     * Reads a setting through MicroProfile Config's conversion and checks it.
-     *
-     * @return the value; empty when it is unset, or bad (then one problem is recorded)
-     */
-    private <T> Optional<T> read(String key, Class<T> type, String expectation, Predicate<T> valid, boolean required) {
+    /** A setting through MicroProfile Config's conversion, checked; empty when it is unset or bad (a problem each). */
+    private <T> Optional<T> read(String key, Class<T> type, String expectation, Predicate<T> valid) {
         if (raw(key).isEmpty()) {
-            if (required) {
-                problems.add(key + " is not set");
-            }
+            problems.add(key + " is not set");
             return Optional.empty();
         }
-        String reason = expectation;
         try {
-            Optional<T> value = config.getOptionalValue(key, type);
-            if (value.isPresent() && valid.test(value.get())) {
-                return value;
+            Optional<T> value = config.getOptionalValue(key, type).filter(valid);
+            if (value.isEmpty()) {
+                problem(key, expectation);
             }
+            return value;
         } catch (IllegalArgumentException e) {
             // Our converters say what is wrong; others' messages name the implementation.
-            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-                reason = t instanceof BadValueException ? t.getMessage() : reason;
-            }
+            problem(key, Throwables.getCausalChain(e).stream().filter(BadValueException.class::isInstance)
+                    .map(Throwable::getMessage).findFirst().orElse(expectation));
+            return Optional.empty();
         }
-        problems.add(key + "='" + raw(key) + "' " + reason);
-        return Optional.empty();
     }
 
     /** A setting with a shipped default, which stands in for a bad value so that the replica serves as shipped. */
     private <T> T shippedIfBad(String key, Class<T> type, String expectation, Predicate<T> valid) {
-        return read(key, type, expectation, valid, true).orElseGet(() -> {
+        return read(key, type, expectation, valid).orElseGet(() -> {
             Properties shipped = new Properties();
             try (InputStream in = ReplicaConfig.class.getResourceAsStream("/META-INF/microprofile-config.properties")) {
                 shipped.load(in);
             } catch (IOException e) {
-                throw new IllegalStateException("cannot read the shipped defaults", e);
+                throw new UncheckedIOException(e);
             }
             return config.getConverter(type).orElseThrow().convert(shipped.getProperty(key));
         });
+    }
+
+    private void problem(String key, String what) {
+        problems.add(key + "='" + raw(key) + "' " + what);
     }
 
     /** The raw text of a setting, trimmed; empty when unset. */
@@ -185,23 +181,21 @@ public class ReplicaConfig {
     }
 
     /** The configured address; else this host's address in the configured subnet; else this host's address. */
-    private String advertisedAddress(Supplier<String> localAddress, Supplier<List<InetAddress>> interfaces) {
-        String configured = raw(ADDRESS);
-        if (!raw(SUBNET).isEmpty() && !configured.isEmpty()) {
-            problems.add(SUBNET + "='" + raw(SUBNET) + "' is set together with " + ADDRESS + "; set one of them");
+    private String advertisedAddress() {
+        if (!raw(SUBNET).isEmpty() && !raw(ADDRESS).isEmpty()) {
+            problem(SUBNET, "is set together with " + ADDRESS + "; set one of them");
             return "";
-        }
-        if (!raw(SUBNET).isEmpty()) {
-            Optional<Subnet> subnet = read(SUBNET, Subnet.class, "is not a subnet such as 10.42.0.0/24", s -> true, false);
+        } else if (!raw(SUBNET).isEmpty()) {
+            Optional<Subnet> subnet = read(SUBNET, Subnet.class, "is not a subnet such as 10.42.0.0/24", s -> true);
             List<InetAddress> addresses = subnet.isPresent() ? interfaces.get() : List.of();
             Optional<InetAddress> picked = subnet.flatMap(s -> s.pick(addresses));
             if (subnet.isPresent() && picked.isEmpty()) {
-                problems.add(SUBNET + "='" + raw(SUBNET) + "' matches no address of this replica (it has " + (addresses.isEmpty()
-                        ? "none" : addresses.stream().map(InetAddresses::toAddrString).collect(Collectors.joining(", "))) + ")");
+                problem(SUBNET, "matches no address of this replica (it has " + (addresses.isEmpty() ? "none"
+                        : addresses.stream().map(InetAddresses::toAddrString).collect(Collectors.joining(", "))) + ")");
             }
             return picked.map(InetAddresses::toAddrString).orElse("");
         }
-        String address = configured.isEmpty() ? localAddress.get() : configured;
+        String address = raw(ADDRESS).isEmpty() ? localAddress.get() : raw(ADDRESS);
         if (!ConsulAddress.isHost(address)) {
             problems.add(ADDRESS + "='" + address + "' is not a host name or IP address");
         }
@@ -210,22 +204,20 @@ public class ReplicaConfig {
 
     /** The token from CONSUL_HTTP_TOKEN, or from the file CONSUL_HTTP_TOKEN_FILE names (a Docker secret). */
     private Optional<String> token() {
-        String file = raw(CONSUL_TOKEN_FILE);
-        if (file.isEmpty()) {
+        if (raw(CONSUL_TOKEN_FILE).isEmpty()) {
             return Optional.of(raw(CONSUL_TOKEN)).filter(t -> !t.isEmpty());
-        }
-        if (!raw(CONSUL_TOKEN).isEmpty()) {
-            problems.add(CONSUL_TOKEN_FILE + "='" + file + "' is set together with " + CONSUL_TOKEN + "; set one of them");
+        } else if (!raw(CONSUL_TOKEN).isEmpty()) {
+            problem(CONSUL_TOKEN_FILE, "is set together with " + CONSUL_TOKEN + "; set one of them");
             return Optional.empty();
         }
         try {
-            Optional<String> token = Optional.of(Files.readString(Path.of(file), StandardCharsets.UTF_8).trim());
-            if (token.get().isEmpty()) {
-                problems.add(CONSUL_TOKEN_FILE + "='" + file + "' names an empty file");
+            String token = Files.readString(Path.of(raw(CONSUL_TOKEN_FILE)), StandardCharsets.UTF_8).trim();
+            if (token.isEmpty()) {
+                problem(CONSUL_TOKEN_FILE, "names an empty file");
             }
-            return token.filter(t -> !t.isEmpty());
+            return Optional.of(token).filter(t -> !t.isEmpty());
         } catch (IOException | InvalidPathException e) {
-            problems.add(CONSUL_TOKEN_FILE + "='" + file + "' cannot be read (" + e.getClass().getSimpleName() + ")");
+            problem(CONSUL_TOKEN_FILE, "cannot be read (" + e.getClass().getSimpleName() + ")");
             return Optional.empty();
         }
     }

@@ -1,7 +1,7 @@
 package dev.replicas.config;
 
+import java.math.BigInteger;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,8 +10,7 @@ import com.google.common.net.InetAddresses;
 /**
  * An IP subnet in CIDR notation ({@code 10.42.0.0/24}, {@code fd00::/64}): how a replica with several
  * network interfaces (a Swarm task has the stack's overlay, the ingress network and docker_gwbridge,
- * in no fixed order) picks the address to advertise. {@link SubnetConverter} makes settings into it
- * through {@link #parse}.
+ * in no fixed order) picks the address to advertise.
  *
  * @param network the network address, host bits cleared
  * @param prefix  the prefix length
@@ -50,20 +49,21 @@ public record Subnet(InetAddress network, int prefix) {
 
     /** The address with every bit past the prefix cleared. */
     private static InetAddress mask(InetAddress address, int prefix) {
-        byte[] bytes = address.getAddress();
-        for (int i = 0; i < bytes.length; i++) {
-            int kept = Math.max(0, Math.min(8, prefix - 8 * i));
-            bytes[i] &= (byte) (0xFF << (8 - kept));
-        }
-        try {
-            return InetAddress.getByAddress(bytes); // raw bytes: no lookup
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e); // only for a length other than 4 or 16
-        }
+        int bits = address.getAddress().length * 8;
+        BigInteger masked = InetAddresses.toBigInteger(address).shiftRight(bits - prefix).shiftLeft(bits - prefix);
+        return bits == 32 ? InetAddresses.fromIPv4BigInteger(masked) : InetAddresses.fromIPv6BigInteger(masked);
     }
 
     @Override
     public String toString() {
         return InetAddresses.toAddrString(network) + "/" + prefix;
+    }
+
+    /** Makes settings such as {@code hello.advertise.subnet=10.42.0.0/24} into a {@link Subnet}: MicroProfile Config's way to {@link #parse}. */
+    public static class Converter implements org.eclipse.microprofile.config.spi.Converter<Subnet> {
+        @Override
+        public Subnet convert(String value) {
+            return parse(value);
+        }
     }
 }

@@ -21,9 +21,7 @@ import com.orbitz.consul.model.agent.Registration;
 import com.orbitz.consul.model.health.Service;
 import dev.replicas.config.DurationConverter;
 import dev.replicas.config.RegistrationSettings;
-import dev.replicas.config.ReplicaConfig;
 import dev.replicas.config.ReplicaSettings;
-import dev.replicas.hello.ReplicaIdentity;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
@@ -32,21 +30,17 @@ import jakarta.enterprise.event.Startup;
 import jakarta.inject.Inject;
 
 /**
- * Registers this replica in Consul when the application starts and deregisters it when it stops
- * (or earlier, when a graceful stop asks, see {@link #deregister}). A bad setting, of any key,
- * means no registration at all: the replica serves but never joins the balancer.
+ * Registers this replica in Consul when the application starts (unless a setting is bad: then the
+ * replica serves but never joins the balancer) and deregisters it when it stops, or earlier, when a
+ * graceful stop asks ({@link #deregister}).
  *
- * <p>Start-up never waits for Consul: attempts run on the container's scheduled executor, and a
- * failed one is retried with exponential backoff (1 s doubling to {@code retry-max}, with jitter so
- * that replicas started together do not retry together). Once registered, the replica confirms every
- * {@code hello.registration.refresh} that the agent still has it and registers again if not, so a
- * restarted Consul agent gets it back. A registration takes over the address and port it
- * announces: an instance of the same service at the same address and port under another ID is a
- * ghost of an earlier process (one that crashed without deregistering) and is removed. Each change
- * of state is logged once, not each attempt.
- *
- * <p>The state is readable at any time without waiting: health checks must answer at once even
- * while a call to a frozen Consul hangs.
+ * <p>Start-up never waits for Consul: attempts run on the container's scheduled executor, a failed
+ * one retried with backoff (1 s doubling to {@code retry-max}, with jitter so that replicas started
+ * together do not retry together). A registered replica confirms every {@code refresh} that the
+ * agent still has it, so a restarted agent gets it back. It takes over the address and port it
+ * announces from any other instance of the service there: a ghost of an earlier process that
+ * crashed without deregistering. Each change of state is logged once, not each attempt. The state
+ * is readable without waiting: health must answer at once even while a call to a frozen Consul hangs.
  */
 @ApplicationScoped
 public class ConsulRegistrar {
@@ -76,7 +70,6 @@ public class ConsulRegistrar {
     ScheduledExecutorService executor;
 
     private final ReplicaSettings config;
-    private final ReplicaIdentity identity;
     /** Held across each exchange with Consul; never by readers of the state. */
     private final Object lock = new Object();
     private volatile State state = State.PENDING;
@@ -86,19 +79,15 @@ public class ConsulRegistrar {
     /** The next attempt; null once stopped. */
     private ScheduledFuture<?> next;
 
-    /**
-     * @param config   the checked settings
-     * @param identity this replica's identity
-     */
+    /** @param config who this replica is, and the checked settings */
     @Inject
-    public ConsulRegistrar(ReplicaSettings config, ReplicaIdentity identity) {
+    public ConsulRegistrar(ReplicaSettings config) {
         this.config = config;
-        this.identity = identity;
     }
 
     /** For the CDI client proxy only. */
     protected ConsulRegistrar() {
-        this(null, null);
+        this(null);
     }
 
     void onStart(@Observes Startup event) {
@@ -107,9 +96,14 @@ public class ConsulRegistrar {
                 state = State.MISCONFIGURED;
             } else if (config.registration().isEmpty()) {
                 state = State.DISABLED;
-                LOG.info("Consul registration is switched off (" + ReplicaConfig.ENABLED + "=false)");
+                LOG.info("Consul registration is switched off (hello.registration.enabled=false)");
             } else {
-                LOG.info("Registering " + describe() + "; the HTTP check is " + config.registration().get().checkUrl());
+                RegistrationSettings settings = config.registration().get();
+                LOG.info("Registering " + describe() + "; the HTTP check is " + settings.checkUrl());
+                Consul.Builder builder = Consul.builder().withUrl(settings.consul().url()).withPing(false)
+                        .withConnectTimeoutMillis(2_000).withReadTimeoutMillis(5_000).withWriteTimeoutMillis(5_000);
+                settings.token().ifPresent(builder::withAclToken);
+                consul = builder.build();
                 schedule(Duration.ZERO);
             }
         }
@@ -138,7 +132,8 @@ public class ConsulRegistrar {
             if (state == State.REGISTERED || state == State.RETRYING || state == State.REFUSED) {
                 try {
                     consul.agentClient().deregister(id());
-                    transition(State.DEREGISTERED, "Deregistered " + id() + " from Consul: " + why);
+                    state = State.DEREGISTERED;
+                    LOG.info("Deregistered " + id() + " from Consul: " + why);
                 } catch (RuntimeException e) {
                     LOG.warning("Could not deregister " + id() + " from Consul (" + reason(e) + "); Consul removes it after "
                             + DurationConverter.format(config.registration().get().deregisterAfter()) + " of failing checks");
@@ -177,7 +172,7 @@ public class ConsulRegistrar {
     }
 
     private String id() {
-        return "hello-" + identity.uuid();
+        return "hello-" + config.uuid();
     }
 
     private void attempt() {
@@ -187,15 +182,18 @@ public class ConsulRegistrar {
             }
             RegistrationSettings settings = config.registration().orElseThrow();
             try {
-                AgentClient agent = client(settings).agentClient();
+                AgentClient agent = consul.agentClient();
                 Map<String, Service> services = agent.getServices();
                 if (state != State.REGISTERED || !services.containsKey(id())) {
                     if (state == State.REGISTERED) {
                         LOG.warning("Consul no longer has " + id() + " (agent restarted?); registering it again");
                     }
                     removeGhosts(agent, services, settings);
-                    agent.register(registration(settings, id(), identity.uuid().toString()));
-                    transition(State.REGISTERED, "Registered " + describe());
+                    agent.register(registration(settings, id(), config.uuid().toString()));
+                    if (state != State.REGISTERED) {
+                        LOG.info("Registered " + describe());
+                    }
+                    state = State.REGISTERED;
                 }
                 nextRetry = FIRST_RETRY;
                 lastFailure = "";
@@ -211,8 +209,7 @@ public class ConsulRegistrar {
         boolean refused = code == 401 || code == 403;
         String message = !refused ? reason(e) : "Consul refused it (HTTP " + code + "): " + (settings.token().isPresent()
                 ? "the ACL token in " + settings.tokenKey() + " is unknown to Consul or may not register " + settings.serviceName()
-                : "no ACL token is set (" + ReplicaConfig.CONSUL_TOKEN + " or " + ReplicaConfig.CONSUL_TOKEN_FILE
-                        + ") and this Consul requires one");
+                : "no ACL token is set (CONSUL_HTTP_TOKEN or CONSUL_HTTP_TOKEN_FILE) and this Consul requires one");
         // The token never appears in a log line or a health check, whatever an exception says.
         String why = settings.token().map(token -> message.replace(token, "<token>")).orElse(message);
         // Until a request reaches the agent, Consul cannot have this replica: nothing to deregister.
@@ -248,25 +245,8 @@ public class ConsulRegistrar {
         }
     }
 
-    private Consul client(RegistrationSettings settings) {
-        if (consul == null) {
-            Consul.Builder builder = Consul.builder().withUrl(settings.consul().url()).withPing(false)
-                    .withConnectTimeoutMillis(2_000).withReadTimeoutMillis(5_000).withWriteTimeoutMillis(5_000);
-            settings.token().ifPresent(builder::withAclToken);
-            consul = builder.build();
-        }
-        return consul;
-    }
-
     private void schedule(Duration delay) {
         next = executor.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void transition(State newState, String message) {
-        if (state != newState) {
-            LOG.info(message);
-        }
-        state = newState;
     }
 
     private static String reason(Throwable e) {

@@ -11,9 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
-/**
- * {@code GET /hello/api/v1}: which replica answered, plus the load-test payload.
- */
+/** {@code GET /hello/api/v1}: which replica answered, plus the load-test payload. */
 @Path("/v1")
 @ApplicationScoped
 public class HelloResource {
@@ -22,12 +20,11 @@ public class HelloResource {
     private final HelloPayload payload;
 
     /**
-     * @param identity    this replica's identity
-     * @param config      the settings, for the letters of Data per answer
+     * @param replica who this replica is, and the letters of Data per answer
      */
     @Inject
-    public HelloResource(ReplicaIdentity identity, ReplicaSettings config) {
-        this.payload = new HelloPayload(identity.uuid(), config.payloadSize());
+    public HelloResource(ReplicaSettings replica) {
+        this.payload = new HelloPayload(replica.uuid(), replica.payloadSize());
     }
 
     /** For the CDI client proxy only. */
@@ -35,9 +32,7 @@ public class HelloResource {
         this.payload = null;
     }
 
-    /**
-     * @return the seed's JSON document, with {@code Data} generated for this response, streamed
-     */
+    /** @return the seed's JSON document, with {@code Data} generated for this response, streamed */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response hello() {

@@ -43,7 +43,7 @@ public class GracefulStop implements ContainerRequestFilter {
     private final ReplicaSettings config;
     private final AtomicLong lastRequestNanos = new AtomicLong(System.nanoTime());
     private volatile boolean stopping;
-    private SignalHandler previous;
+    private volatile SignalHandler previous;
 
     /**
      * @param registrar the Consul registration
@@ -90,10 +90,7 @@ public class GracefulStop implements ContainerRequestFilter {
     }
 
     private void onTerm(Signal signal) {
-        SignalHandler next;
-        synchronized (this) {
-            next = previous;
-        }
+        SignalHandler next = previous;
         drain();
         if (next != null) {
             next.handle(signal);

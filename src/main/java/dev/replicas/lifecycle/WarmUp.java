@@ -36,9 +36,7 @@ public class WarmUp {
     private volatile boolean done;
     private volatile String outcome = "not started";
 
-    /**
-     * @param config the settings: the server's port, how many requests, and the most they may take
-     */
+    /** @param config the settings: the server's port, how many requests, and the most they may take */
     @Inject
     public WarmUp(ReplicaSettings config) {
         this.config = config;
@@ -51,7 +49,8 @@ public class WarmUp {
 
     void onStart(@Observes Startup event) {
         if (config.warmUpRequests() == 0) {
-            finish("off (hello.warmup.requests=0)");
+            outcome = "off (hello.warmup.requests=0)";
+            done = true;
         } else {
             outcome = "running";
             executor.submit(this::run);
@@ -89,18 +88,13 @@ public class WarmUp {
             }
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
-        if (sent == requests) {
-            finish(sent + " requests to " + PATH + " in " + millis + " ms");
-        } else {
-            finish("gave up after " + millis + " ms and " + sent + " of " + requests + " requests"
-                    + (problem == null ? "" : " (last: " + problem + ")") + "; ready anyway");
+        outcome = sent == requests ? sent + " requests to " + PATH + " in " + millis + " ms"
+                : "gave up after " + millis + " ms and " + sent + " of " + requests + " requests"
+                        + (problem == null ? "" : " (last: " + problem + ")") + "; ready anyway";
+        done = true;
+        if (sent < requests) {
             LOG.warning("Warm-up " + outcome);
         }
-    }
-
-    private void finish(String result) {
-        outcome = result;
-        done = true;
     }
 
     /** One GET on loopback, the whole answer read (writing it is part of the hot path); returns the status. */

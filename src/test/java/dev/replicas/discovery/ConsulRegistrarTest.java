@@ -17,9 +17,9 @@ import java.util.logging.LogRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicas.config.LogCapture;
 import dev.replicas.config.ReplicaConfig;
+import dev.replicas.config.ReplicaSettings;
 import dev.replicas.config.TestConfigs;
 import dev.replicas.discovery.ConsulRegistrar.State;
-import dev.replicas.hello.ReplicaIdentity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class ConsulRegistrarTest {
 
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    private final ReplicaIdentity identity = new ReplicaIdentity();
+    private ReplicaSettings settings;
     private LogCapture log;
     private ConsulAgentStub agent;
 
@@ -68,8 +68,8 @@ class ConsulRegistrarTest {
         for (int i = 0; i < keyValues.length; i += 2) {
             values.put(keyValues[i], keyValues[i + 1]);
         }
-        ConsulRegistrar registrar = new ConsulRegistrar(ReplicaConfig.read(TestConfigs.of(values), () -> "127.0.0.1", List::of),
-                identity);
+        settings = ReplicaConfig.read(TestConfigs.of(values), () -> "127.0.0.1", List::of);
+        ConsulRegistrar registrar = new ConsulRegistrar(settings);
         registrar.executor = scheduler;
         return registrar;
     }
@@ -85,7 +85,7 @@ class ConsulRegistrarTest {
     }
 
     private String id() {
-        return "hello-" + identity.uuid();
+        return "hello-" + settings.uuid();
     }
 
     @Test
@@ -272,7 +272,7 @@ class ConsulRegistrarTest {
         assertEquals("host.docker.internal", json.get("Address").asText());
         assertEquals(8004, json.get("Port").asInt());
         assertEquals("urlprefix-/hello/api/v1", json.get("Tags").get(0).asText());
-        assertEquals(identity.uuid().toString(), json.get("Meta").get("uuid").asText());
+        assertEquals(settings.uuid().toString(), json.get("Meta").get("uuid").asText());
         JsonNode check = json.get("Check");
         assertEquals("http://host.docker.internal:8004/health", check.get("HTTP").asText());
         assertEquals("10s", check.get("Interval").asText());
