@@ -55,8 +55,8 @@ public class GracefulStop implements ContainerRequestFilter {
         this.config = config;
     }
 
-    /** For the CDI client proxy only. */
-    protected GracefulStop() {
+    /** For the CDI client proxy, and for JAX-RS, which then takes this bean from CDI as its filter. */
+    public GracefulStop() {
         this(null, null);
     }
 
