@@ -21,48 +21,36 @@ public record ConsulAddress(String url) {
     /** An optional scheme, then host[:port] (IPv6 in brackets) and at most a slash: no path, query or user. */
     private static final Pattern FORM = Pattern.compile("(?:([^:/?#@]*)://)?([^/?#@]*)/?");
 
-    /**
-     * @param value a CONSUL_HTTP_ADDR value
-     * @return the parsed address
-     * @throws BadValueException saying what is wrong with the value
-     */
-    public static ConsulAddress parse(String value) {
-        Matcher m = FORM.matcher(value == null ? "" : value.trim());
-        if (!m.matches()) {
-            throw new BadValueException("has a path, query or user part" + FORMS);
-        }
-        String scheme = m.group(1) == null ? "http" : m.group(1).toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new BadValueException("has scheme '" + m.group(1) + "'; expected http or https");
-        }
-        HostAndPort parsed;
-        try {
-            parsed = HostAndPort.fromString(m.group(2)).withDefaultPort(8500);
-        } catch (IllegalArgumentException e) {
-            throw new BadValueException("has no valid host name or port" + FORMS);
-        }
-        if (!isHost(parsed.getHost())) {
-            throw new BadValueException((m.group(2).isEmpty() ? "is empty" : "has no valid host name") + FORMS);
-        }
-        if (parsed.getPort() < 1) {
-            throw new BadValueException("has port " + parsed.getPort() + "; expected 1-65535");
-        }
-        return new ConsulAddress(scheme + "://" + parsed);
-    }
-
-    /**
-     * @param host a host name or address
-     * @return whether it is a valid DNS name or an IPv4 or IPv6 address (without brackets)
-     */
+    /** @return whether {@code host} is a valid DNS name, or an IPv4 or IPv6 address (without brackets) */
     public static boolean isHost(String host) {
         return InetAddresses.isInetAddress(host) || InternetDomainName.isValid(host);
     }
 
-    /** Makes {@code CONSUL_HTTP_ADDR} into a {@link ConsulAddress}: MicroProfile Config's way to {@link #parse}. */
+    /** Makes {@code CONSUL_HTTP_ADDR} into an address, or says what is wrong with it. */
     public static class Converter implements org.eclipse.microprofile.config.spi.Converter<ConsulAddress> {
         @Override
         public ConsulAddress convert(String value) {
-            return parse(value);
+            Matcher m = FORM.matcher(value == null ? "" : value.trim());
+            if (!m.matches()) {
+                throw new BadValueException("has a path, query or user part" + FORMS);
+            }
+            String scheme = m.group(1) == null ? "http" : m.group(1).toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw new BadValueException("has scheme '" + m.group(1) + "'; expected http or https");
+            }
+            HostAndPort parsed;
+            try {
+                parsed = HostAndPort.fromString(m.group(2)).withDefaultPort(8500);
+            } catch (IllegalArgumentException e) {
+                throw new BadValueException("has no valid host name or port" + FORMS);
+            }
+            if (!isHost(parsed.getHost())) {
+                throw new BadValueException((m.group(2).isEmpty() ? "is empty" : "has no valid host name") + FORMS);
+            }
+            if (parsed.getPort() < 1) {
+                throw new BadValueException("has port " + parsed.getPort() + "; expected 1-65535");
+            }
+            return new ConsulAddress(scheme + "://" + parsed);
         }
     }
 }

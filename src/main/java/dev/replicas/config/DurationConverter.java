@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.spi.Converter;
 
 /**
- * Converts settings to {@link Duration}s written as Consul writes them: {@code 500ms}, {@code 10s},
- * {@code 1m}, {@code 1h}. Registered as a service, it takes precedence over the ISO-8601 form.
+ * Converts settings to {@link Duration}s as Consul writes them ({@code 500ms}, {@code 10s}, {@code 1m},
+ * {@code 1h}); a converter service, it takes precedence over the ISO-8601 form. Zero is not a duration.
  */
 public class DurationConverter implements Converter<Duration> {
 
@@ -29,10 +29,7 @@ public class DurationConverter implements Converter<Duration> {
         };
     }
 
-    /**
-     * @param duration a duration
-     * @return it as Consul reads it, in the largest whole unit: {@code 1m}, not {@code 60s}
-     */
+    /** @return the duration as Consul reads it, in the largest whole unit: {@code 1m}, not {@code 60s} */
     public static String format(Duration duration) {
         long ms = duration.toMillis();
         return ms % 3_600_000 == 0 ? ms / 3_600_000 + "h" : ms % 60_000 == 0 ? ms / 60_000 + "m"

@@ -31,15 +31,13 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
 
 /**
- * Reads every setting of this replica once, through MicroProfile Config (environment, system
- * properties, server.xml variables, then {@code META-INF/microprofile-config.properties}, the one
- * place defaults are written) and its converters, ours among them ({@link DurationConverter},
- * {@link Subnet.Converter}, {@link ConsulAddress.Converter}), and checks them.
- *
- * <p>One rule for every key: a bad value is one log line naming the key and the value, and the
- * replica does not register in Consul, so it never joins the balancer, but it still serves (with
- * the shipped default in place of the bad value). Why not {@code @ConfigProperty}: a value that
- * does not convert would fail the whole deployment with the implementation's own message.
+ * Reads every setting once through MicroProfile Config (environment, system properties, server.xml
+ * variables, then {@code META-INF/microprofile-config.properties}, the one place defaults are written)
+ * and its converters, ours among them ({@link DurationConverter}, {@link Subnet.Converter},
+ * {@link ConsulAddress.Converter}), and checks them. One rule for every key: a bad value is one log
+ * line naming key and value, and the replica never registers in Consul, so it never joins the
+ * balancer, but it still serves, with the shipped default in place of the bad value. Not
+ * {@code @ConfigProperty}: a value that does not convert would fail the whole deployment.
  */
 @Dependent
 public class ReplicaConfig {
@@ -81,10 +79,8 @@ public class ReplicaConfig {
     }
 
     /**
-     * @param config       the configuration to read
-     * @param localAddress the default advertised address, asked for only when none is configured
-     * @param interfaces   this host's addresses, asked for only when a subnet is configured
-     * @return the settings; what is bad is logged, one line each
+     * Reads the settings (logging what is bad, one line each), asking this host's address (the default
+     * advertised one) and its interfaces' addresses (for a subnet) only when needed: tests give their own.
      */
     public static ReplicaSettings read(Config config, Supplier<String> localAddress, Supplier<List<InetAddress>> interfaces) {
         return new ReplicaConfig(config, localAddress, interfaces).read();
@@ -98,13 +94,12 @@ public class ReplicaConfig {
         int warmUpSeconds = shippedIfBad("hello.warmup.seconds", Integer.class, COUNT, n -> n >= 0);
         Duration quiet = shippedIfBad("hello.drain.quiet", Duration.class, DURATION, d -> true);
         Duration max = shippedIfBad("hello.drain.max", Duration.class, DURATION, d -> true);
-        // MicroProfile Config's boolean converter reads every unknown word as false: a typo would
-        // switch registration off silently, so only true and false are accepted.
+        // MicroProfile Config reads any word but true, 1, yes, y, on as false: a typo must not switch registration off.
         String enabled = raw(ENABLED).isEmpty() ? "true" : raw(ENABLED);
         if (!enabled.equalsIgnoreCase("true") && !enabled.equalsIgnoreCase("false")) {
             problem(ENABLED, "is not true or false");
         }
-        Optional<RegistrationSettings> registration = enabled.equalsIgnoreCase("true")
+        Optional<ReplicaSettings.Registration> registration = enabled.equalsIgnoreCase("true")
                 ? registration(port) : Optional.empty();
         problems.forEach(problem -> LOG.severe("Bad configuration: " + problem + "; this replica will not register in Consul"));
         return new ReplicaSettings(UUID.randomUUID(), port.orElse(0), payload, warmUp, Duration.ofSeconds(warmUpSeconds), quiet, max,
@@ -112,7 +107,7 @@ public class ReplicaConfig {
     }
 
     /** Reads what registration needs; empty if anything read so far is bad. */
-    private Optional<RegistrationSettings> registration(Optional<Integer> httpPort) {
+    private Optional<ReplicaSettings.Registration> registration(Optional<Integer> httpPort) {
         Optional<Integer> port = raw("DOCKERPORT").isEmpty() ? httpPort
                 : read("DOCKERPORT", Integer.class, PORT, p -> p >= 1 && p <= 65535);
         Optional<ConsulAddress> consul = read("CONSUL_HTTP_ADDR", ConsulAddress.class, "is not host:port", a -> true);
@@ -132,7 +127,7 @@ public class ReplicaConfig {
         config.getOptionalValues("hello.service.tags", String.class).orElse(List.of()).stream()
                 .map(String::trim).filter(tag -> !tag.isEmpty()).forEach(tags::add);
         String tokenKey = raw(CONSUL_TOKEN_FILE).isEmpty() ? CONSUL_TOKEN : CONSUL_TOKEN_FILE;
-        return Optional.of(new RegistrationSettings(consul.get(), token, tokenKey, name.get(), address, port.get(),
+        return Optional.of(new ReplicaSettings.Registration(consul.get(), token, tokenKey, name.get(), address, port.get(),
                 List.copyOf(tags), durations.get(0).get(), durations.get(1).get(), durations.get(2).get(),
                 durations.get(3).get(), durations.get(4).get()));
     }

@@ -17,11 +17,10 @@ import com.orbitz.consul.Consul;
 import com.orbitz.consul.ConsulException;
 import com.orbitz.consul.model.agent.ImmutableRegCheck;
 import com.orbitz.consul.model.agent.ImmutableRegistration;
-import com.orbitz.consul.model.agent.Registration;
 import com.orbitz.consul.model.health.Service;
 import dev.replicas.config.DurationConverter;
-import dev.replicas.config.RegistrationSettings;
 import dev.replicas.config.ReplicaSettings;
+import dev.replicas.config.ReplicaSettings.Registration;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
@@ -32,15 +31,14 @@ import jakarta.inject.Inject;
 /**
  * Registers this replica in Consul when the application starts (unless a setting is bad: then the
  * replica serves but never joins the balancer) and deregisters it when it stops, or earlier, when a
- * graceful stop asks ({@link #deregister}).
- *
- * <p>Start-up never waits for Consul: attempts run on the container's scheduled executor, a failed
- * one retried with backoff (1 s doubling to {@code retry-max}, with jitter so that replicas started
- * together do not retry together). A registered replica confirms every {@code refresh} that the
- * agent still has it, so a restarted agent gets it back. It takes over the address and port it
- * announces from any other instance of the service there: a ghost of an earlier process that
- * crashed without deregistering. Each change of state is logged once, not each attempt. The state
- * is readable without waiting: health must answer at once even while a call to a frozen Consul hangs.
+ * graceful stop asks ({@link #deregister}). Start-up never waits for Consul: attempts run on the
+ * container's scheduled executor, a failed one retried with backoff (1 s doubling to {@code
+ * retry-max}, with jitter so that replicas started together do not retry together). A registered
+ * replica confirms every {@code refresh} that the agent still has it, so a restarted agent gets it
+ * back. It takes over the address and port it announces from any other instance of the service
+ * there: a ghost of an earlier process that crashed without deregistering. Each change of state is
+ * logged once, not each attempt. The state is readable without waiting: health must answer at once
+ * even while a call to a frozen Consul hangs.
  */
 @ApplicationScoped
 public class ConsulRegistrar {
@@ -75,8 +73,8 @@ public class ConsulRegistrar {
     private volatile State state = State.PENDING;
     private volatile String lastFailure = "";
     private Duration nextRetry = FIRST_RETRY;
+    /** Both set while registering, both null before and once stopped. */
     private Consul consul;
-    /** The next attempt; null once stopped. */
     private ScheduledFuture<?> next;
 
     /** @param config who this replica is, and the checked settings */
@@ -98,7 +96,7 @@ public class ConsulRegistrar {
                 state = State.DISABLED;
                 LOG.info("Consul registration is switched off (hello.registration.enabled=false)");
             } else {
-                RegistrationSettings settings = config.registration().get();
+                Registration settings = config.registration().get();
                 LOG.info("Registering " + describe() + "; the HTTP check is " + settings.checkUrl());
                 Consul.Builder builder = Consul.builder().withUrl(settings.consul().url()).withPing(false)
                         .withConnectTimeoutMillis(2_000).withReadTimeoutMillis(5_000).withWriteTimeoutMillis(5_000);
@@ -122,13 +120,10 @@ public class ConsulRegistrar {
      */
     public void deregister(String why) {
         synchronized (lock) {
-            if (next != null) {
-                next.cancel(false);
-                next = null;
-            }
             if (consul == null) {
-                return;
+                return; // never started, or stopped already
             }
+            next.cancel(false);
             if (state == State.REGISTERED || state == State.RETRYING || state == State.REFUSED) {
                 try {
                     consul.agentClient().deregister(id());
@@ -141,6 +136,7 @@ public class ConsulRegistrar {
             }
             consul.destroy();
             consul = null;
+            next = null;
         }
     }
 
@@ -162,7 +158,7 @@ public class ConsulRegistrar {
     }
 
     /** The service registration the Consul agent receives: ID {@code hello-<uuid>} as in the seed. */
-    static Registration registration(RegistrationSettings s, String id, String uuid) {
+    static ImmutableRegistration registration(Registration s, String id, String uuid) {
         return ImmutableRegistration.builder().id(id).name(s.serviceName()).address(s.address()).port(s.port())
                 .tags(s.tags()).meta(Map.of("uuid", uuid))
                 .check(ImmutableRegCheck.builder().http(s.checkUrl()).interval(DurationConverter.format(s.checkInterval()))
@@ -177,10 +173,10 @@ public class ConsulRegistrar {
 
     private void attempt() {
         synchronized (lock) {
-            if (next == null) {
+            if (consul == null) {
                 return; // stopped while this attempt waited for the lock
             }
-            RegistrationSettings settings = config.registration().orElseThrow();
+            Registration settings = config.registration().orElseThrow();
             try {
                 AgentClient agent = consul.agentClient();
                 Map<String, Service> services = agent.getServices();
@@ -204,7 +200,7 @@ public class ConsulRegistrar {
         }
     }
 
-    private void failed(RegistrationSettings settings, RuntimeException e) {
+    private void failed(Registration settings, RuntimeException e) {
         int code = e instanceof ConsulException ce ? ce.getCode() : 0;
         boolean refused = code == 401 || code == 403;
         String message = !refused ? reason(e) : "Consul refused it (HTTP " + code + "): " + (settings.token().isPresent()
@@ -234,7 +230,7 @@ public class ConsulRegistrar {
      * Removes other instances of this service at this replica's address and port: they are what
      * an earlier process on the same port left behind when it crashed.
      */
-    private void removeGhosts(AgentClient agent, Map<String, Service> services, RegistrationSettings settings) {
+    private void removeGhosts(AgentClient agent, Map<String, Service> services, Registration settings) {
         for (Service service : services.values()) {
             if (!service.getId().equals(id()) && service.getService().equals(settings.serviceName())
                     && service.getAddress().equals(settings.address()) && service.getPort() == settings.port()) {

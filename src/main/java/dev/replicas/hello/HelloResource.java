@@ -19,9 +19,7 @@ public class HelloResource {
     /** Immutable: the fixed parts made once; every {@code writeTo} draws its own letters. */
     private final HelloPayload payload;
 
-    /**
-     * @param replica who this replica is, and the letters of Data per answer
-     */
+    /** @param replica who this replica is, and the letters of Data per answer */
     @Inject
     public HelloResource(ReplicaSettings replica) {
         this.payload = new HelloPayload(replica.uuid(), replica.payloadSize());

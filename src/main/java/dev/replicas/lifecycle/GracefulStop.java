@@ -19,14 +19,11 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * Drains the replica when it is told to stop (SIGTERM: {@code docker stop}, {@code mvn
- * docker:stop}), before the server stops listening: readiness goes DOWN, the replica leaves Consul
- * (so Fabio drops its route), and the stop waits until no request has come for
- * {@code hello.drain.quiet}, at most {@code hello.drain.max}; then the JVM shuts down as it would
- * have, and the server finishes what is in flight. Readiness also goes DOWN when the application
- * stops for any other reason. To tell when the load balancer has stopped sending traffic here, it
- * notes the time of every request to the service's endpoints (health checks are served outside
- * JAX-RS, so they do not count).
+ * Drains the replica when it is told to stop (SIGTERM: {@code docker stop}, {@code mvn docker:stop})
+ * before the server stops listening: readiness DOWN, out of Consul (so Fabio drops its route), then
+ * it waits until no request (as this filter sees them: health checks, outside JAX-RS, do not count)
+ * has come for {@code hello.drain.quiet}, at most {@code hello.drain.max}; then the JVM shuts down as
+ * it would have. Readiness also goes DOWN when the application stops for any other reason.
  *
  * <p>Why a signal handler: Liberty stops taking requests as soon as its shutdown begins, before any
  * application observer runs, so an application that deregisters on its way down is still routed to

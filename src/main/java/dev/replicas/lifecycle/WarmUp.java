@@ -75,10 +75,16 @@ public class WarmUp {
         String problem = null;
         while (sent < requests && System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
             try {
-                int status = get(deadline);
-                if (status != 200) {
-                    problem = "HTTP " + status;
+                URI uri = URI.create("http://127.0.0.1:" + config.httpPort() + PATH);
+                HttpURLConnection http = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+                http.setConnectTimeout(1000);
+                http.setReadTimeout((int) Math.max(1, Math.min(5000, (deadline - System.nanoTime()) / 1_000_000)));
+                if (http.getResponseCode() != 200) {
+                    problem = "HTTP " + http.getResponseCode();
                     break;
+                }
+                try (InputStream in = http.getInputStream()) {
+                    in.transferTo(OutputStream.nullOutputStream()); // writing the whole answer is part of the hot path
                 }
                 sent++;
             } catch (IOException e) {
@@ -95,19 +101,5 @@ public class WarmUp {
         if (sent < requests) {
             LOG.warning("Warm-up " + outcome);
         }
-    }
-
-    /** One GET on loopback, the whole answer read (writing it is part of the hot path); returns the status. */
-    private int get(long deadline) throws IOException {
-        URI uri = URI.create("http://127.0.0.1:" + config.httpPort() + PATH);
-        HttpURLConnection http = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
-        http.setConnectTimeout(1000);
-        http.setReadTimeout((int) Math.max(1, Math.min(5000, (deadline - System.nanoTime()) / 1_000_000)));
-        if (http.getResponseCode() == 200) {
-            try (InputStream in = http.getInputStream()) {
-                in.transferTo(OutputStream.nullOutputStream());
-            }
-        }
-        return http.getResponseCode();
     }
 }

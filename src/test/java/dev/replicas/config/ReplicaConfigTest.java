@@ -48,7 +48,7 @@ class ReplicaConfigTest {
     @Test
     void defaultsGiveTheSeedsRegistration() {
         values.put("DOCKERPORT", "8003");
-        RegistrationSettings s = config().registration().orElseThrow();
+        ReplicaSettings.Registration s = config().registration().orElseThrow();
         assertEquals("http://localhost:8500", s.consul().url());
         assertEquals("hello-server", s.serviceName());
         assertEquals("10.1.2.3", s.address());
@@ -73,7 +73,7 @@ class ReplicaConfigTest {
     void environmentVariablesNameTheKeysTheirOwnWay() {
         values.put("HELLO_CHECK_INTERVAL", "2s");
         values.put("HELLO_REGISTRATION_RETRY_MAX", "2s");
-        RegistrationSettings s = config().registration().orElseThrow();
+        ReplicaSettings.Registration s = config().registration().orElseThrow();
         assertEquals(Duration.ofSeconds(2), s.checkInterval());
         assertEquals(2, s.retryMax().toSeconds());
     }
@@ -85,7 +85,7 @@ class ReplicaConfigTest {
         values.put("CONSUL_HTTP_TOKEN", " secret ");
         values.put("hello.advertise.address", "host.docker.internal");
         values.put("hello.check.interval", "2s");
-        RegistrationSettings s = config().registration().orElseThrow();
+        ReplicaSettings.Registration s = config().registration().orElseThrow();
         assertEquals("https://consul.internal:8501", s.consul().url());
         assertEquals(Optional.of("secret"), s.token());
         assertEquals("http://host.docker.internal:8001/health", s.checkUrl());
@@ -144,7 +144,7 @@ class ReplicaConfigTest {
     @Test
     void aSubnetPicksTheAddressOfTheInterfaceInIt() {
         values.put("HELLO_ADVERTISE_SUBNET", "10.42.0.0/24");
-        RegistrationSettings s = withInterfaces("172.18.0.3", "10.42.0.6").registration().orElseThrow();
+        ReplicaSettings.Registration s = withInterfaces("172.18.0.3", "10.42.0.6").registration().orElseThrow();
         assertEquals("10.42.0.6", s.address());
         assertEquals(8000, s.port(), "no DOCKERPORT: the port the server listens on");
         assertEquals("http://10.42.0.6:8000/health", s.checkUrl());
