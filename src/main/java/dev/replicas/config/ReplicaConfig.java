@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 
 import com.google.common.base.Throwables;
 import com.google.common.net.InetAddresses;
+import dev.replicas.config.ReplicaSettings.Registration;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -99,15 +100,15 @@ public class ReplicaConfig {
         if (!enabled.equalsIgnoreCase("true") && !enabled.equalsIgnoreCase("false")) {
             problem(ENABLED, "is not true or false");
         }
-        Optional<ReplicaSettings.Registration> registration = enabled.equalsIgnoreCase("true")
+        Optional<Registration> registration = enabled.equalsIgnoreCase("true")
                 ? registration(port) : Optional.empty();
         problems.forEach(problem -> LOG.severe("Bad configuration: " + problem + "; this replica will not register in Consul"));
-        return new ReplicaSettings(UUID.randomUUID(), port.orElse(0), payload, warmUp, Duration.ofSeconds(warmUpSeconds), quiet, max,
-                registration, List.copyOf(problems));
+        return new ReplicaSettings(UUID.randomUUID(), port.orElse(0), payload, warmUp, Duration.ofSeconds(warmUpSeconds),
+                quiet, max, registration, List.copyOf(problems));
     }
 
     /** Reads what registration needs; empty if anything read so far is bad. */
-    private Optional<ReplicaSettings.Registration> registration(Optional<Integer> httpPort) {
+    private Optional<Registration> registration(Optional<Integer> httpPort) {
         Optional<Integer> port = raw("DOCKERPORT").isEmpty() ? httpPort
                 : read("DOCKERPORT", Integer.class, PORT, p -> p >= 1 && p <= 65535);
         Optional<ConsulAddress> consul = read("CONSUL_HTTP_ADDR", ConsulAddress.class, "is not host:port", a -> true);
@@ -127,7 +128,7 @@ public class ReplicaConfig {
         config.getOptionalValues("hello.service.tags", String.class).orElse(List.of()).stream()
                 .map(String::trim).filter(tag -> !tag.isEmpty()).forEach(tags::add);
         String tokenKey = raw(CONSUL_TOKEN_FILE).isEmpty() ? CONSUL_TOKEN : CONSUL_TOKEN_FILE;
-        return Optional.of(new ReplicaSettings.Registration(consul.get(), token, tokenKey, name.get(), address, port.get(),
+        return Optional.of(new Registration(consul.get(), token, tokenKey, name.get(), address, port.get(),
                 List.copyOf(tags), durations.get(0).get(), durations.get(1).get(), durations.get(2).get(),
                 durations.get(3).get(), durations.get(4).get()));
     }
