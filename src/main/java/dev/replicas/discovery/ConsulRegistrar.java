@@ -2,8 +2,8 @@ package dev.replicas.discovery;
 
 import java.net.ConnectException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -11,10 +11,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import com.google.common.base.Throwables;
 import com.orbitz.consul.AgentClient;
 import com.orbitz.consul.Consul;
 import com.orbitz.consul.ConsulException;
+import com.orbitz.consul.model.agent.ImmutableRegCheck;
+import com.orbitz.consul.model.agent.ImmutableRegistration;
 import com.orbitz.consul.model.health.Service;
+import dev.replicas.config.DurationConverter;
+import dev.replicas.config.ReplicaSettings;
+import dev.replicas.config.ReplicaSettings.Registration;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
@@ -23,80 +29,79 @@ import jakarta.enterprise.event.Startup;
 import jakarta.inject.Inject;
 
 /**
- * Registers this replica in Consul when the application starts and deregisters it when it stops
- * (or earlier, when a graceful stop asks, see {@link #deregister}).
- *
- * <p>Start-up never waits for Consul: attempts run on the container's scheduled executor, and a
- * failed one is retried with exponential backoff (1 s doubling to {@code retry-max}, with jitter so
- * that replicas started together do not retry together). Once registered, the replica confirms every
- * {@code hello.registration.refresh} that the agent still has it and registers again if not, so a
- * restarted Consul agent gets it back. A registration takes over the address and port it
- * announces: an instance of the same service at the same address and port under another ID is a
- * ghost of an earlier process (one that crashed without deregistering) and is removed. Each change
- * of state is logged once, not each attempt.
- *
- * <p>The state is readable at any time without waiting: health checks must answer at once even
- * while a call to a frozen Consul hangs.
+ * Registers this replica in Consul when the application starts (unless a setting is bad: then the
+ * replica serves but never joins the balancer) and deregisters it when it stops, or earlier, when a
+ * graceful stop asks ({@link #deregister}). Start-up never waits for Consul: attempts run on the
+ * container's scheduled executor, a failed one retried with backoff (1 s doubling to {@code
+ * retry-max}, with jitter so that replicas started together do not retry together). A registered
+ * replica confirms every {@code refresh} that the agent still has it, so a restarted agent gets it
+ * back. It takes over the address and port it announces from any other instance of the service
+ * there: a ghost of an earlier process that crashed without deregistering. Each change of state is
+ * logged once, not each attempt. The state is readable without waiting: health must answer at once
+ * even while a call to a frozen Consul hangs.
  */
 @ApplicationScoped
 public class ConsulRegistrar {
 
-    static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    /** Where this replica stands with Consul: the one record of it. */
+    public enum State {
+        /** Registration is switched off by configuration. */ DISABLED,
+        /** A setting is bad: nothing is sent to Consul. */ MISCONFIGURED,
+        /** Started, first attempt not finished yet. */ PENDING,
+        /** No attempt has reached the agent yet, so Consul cannot have this replica; retrying. */ UNREACHABLE,
+        /** Consul has this replica. */ REGISTERED,
+        /** The last attempt failed, after Consul may have taken the registration; retrying. */ RETRYING,
+        /** Consul refused the registration (ACL: no token, or one without the right); retrying. */ REFUSED,
+        /** Removed from Consul on the way down. */ DEREGISTERED;
 
+        /** @return the state as health reports it, where unreachable is one more way of retrying */
+        public String label() {
+            return (this == UNREACHABLE ? RETRYING : this).name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final Logger LOG = Logger.getLogger(ConsulRegistrar.class.getName());
 
+    /** Package-private so that unit tests can give their own. */
     @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
-    private ScheduledExecutorService executor;
+    ScheduledExecutorService executor;
 
-    private final RegistrationConfig config;
-    private final UUID replica;
-
+    private final ReplicaSettings config;
     /** Held across each exchange with Consul; never by readers of the state. */
     private final Object lock = new Object();
-    private volatile RegistrationState state = RegistrationState.PENDING;
-    private volatile String lastFailure;
+    private volatile State state = State.PENDING;
+    private volatile String lastFailure = "";
     private Duration nextRetry = FIRST_RETRY;
-    private boolean stopping;
-    private boolean registeredOnce;
-    /** Whether Consul may hold our registration: then stopping must deregister. */
-    private boolean maybeRegistered;
+    /** Both set while registering, both null before and once stopped. */
     private Consul consul;
     private ScheduledFuture<?> next;
 
-    /**
-     * @param config   the checked registration settings
-     * @param identity this replica's identity
-     */
+    /** @param config who this replica is, and the checked settings */
     @Inject
-    public ConsulRegistrar(RegistrationConfig config, ReplicaIdentity identity) {
+    public ConsulRegistrar(ReplicaSettings config) {
         this.config = config;
-        this.replica = identity.uuid();
-    }
-
-    /**
-     * Outside a container, e.g. in tests: the same registrar on a given scheduler.
-     */
-    ConsulRegistrar(RegistrationConfig config, ReplicaIdentity identity, ScheduledExecutorService scheduler) {
-        this(config, identity);
-        this.executor = scheduler;
     }
 
     /** For the CDI client proxy only. */
     protected ConsulRegistrar() {
-        this.config = null;
-        this.replica = null;
+        this(null);
     }
 
     void onStart(@Observes Startup event) {
         synchronized (lock) {
-            if (!config.enabled()) {
-                state = RegistrationState.DISABLED;
-                LOG.info("Consul registration is switched off (" + RegistrationConfig.ENABLED + "=false)");
-            } else if (config.settings().isEmpty()) {
-                state = RegistrationState.MISCONFIGURED;
+            if (!config.problems().isEmpty()) {
+                state = State.MISCONFIGURED;
+            } else if (config.registration().isEmpty()) {
+                state = State.DISABLED;
+                LOG.info("Consul registration is switched off (hello.registration.enabled=false)");
             } else {
-                RegistrationSettings settings = config.settings().get();
-                LOG.info("Registering " + describe(settings) + "; the HTTP check is " + settings.checkUrl());
+                Registration settings = config.registration().get();
+                LOG.info("Registering " + describe() + "; the HTTP check is " + settings.checkUrl());
+                Consul.Builder builder = Consul.builder().withUrl(settings.consul().url()).withPing(false)
+                        .withConnectTimeoutMillis(2_000).withReadTimeoutMillis(5_000).withWriteTimeoutMillis(5_000);
+                settings.token().ifPresent(builder::withAclToken);
+                consul = builder.build();
                 schedule(Duration.ZERO);
             }
         }
@@ -115,174 +120,133 @@ public class ConsulRegistrar {
      */
     public void deregister(String why) {
         synchronized (lock) {
-            stopping = true;
-            if (next != null) {
-                next.cancel(false);
-            }
             if (consul == null) {
-                return;
+                return; // never started, or stopped already
             }
-            if (maybeRegistered) {
-                String id = RegistrationSettings.serviceId(replica);
+            next.cancel(false);
+            if (state == State.REGISTERED || state == State.RETRYING || state == State.REFUSED) {
                 try {
-                    consul.agentClient().deregister(id);
-                    maybeRegistered = false;
-                    transition(RegistrationState.DEREGISTERED, "Deregistered " + id + " from Consul: " + why);
+                    consul.agentClient().deregister(id());
+                    state = State.DEREGISTERED;
+                    LOG.info("Deregistered " + id() + " from Consul: " + why);
                 } catch (RuntimeException e) {
-                    LOG.warning("Could not deregister " + id + " from Consul (" + reason(e)
-                            + "); Consul removes it after " + config.settings().get().deregisterAfter()
-                            + " of failing checks");
+                    LOG.warning("Could not deregister " + id() + " from Consul (" + reason(e) + "); Consul removes it after "
+                            + DurationConverter.format(config.registration().get().deregisterAfter()) + " of failing checks");
                 }
             }
             consul.destroy();
             consul = null;
+            next = null;
         }
     }
 
-    /**
-     * @return the current state of the registration
-     */
-    public RegistrationState state() {
+    /** @return the current state of the registration */
+    public State state() {
         return state;
     }
 
-    /**
-     * @return why the last attempt failed, or empty while none has
-     */
+    /** @return why the last attempt failed, or empty while none has */
     public String lastFailure() {
-        String failure = lastFailure;
-        return failure == null ? "" : failure;
+        return lastFailure;
     }
 
-    /**
-     * @return a one-line description of what is (to be) registered, or why nothing is
-     */
+    /** @return a one-line description of what is (to be) registered, or why nothing is */
     public String describe() {
-        if (!config.enabled()) {
-            return "off";
-        }
-        return config.settings().map(this::describe).orElseGet(() -> String.join("; ", config.problems()));
+        return !config.problems().isEmpty() ? String.join("; ", config.problems()) : config.registration()
+                .map(s -> id() + " as " + s.serviceName() + " at " + s.hostAndPort() + " in Consul at " + s.consul().url())
+                .orElse("off");
     }
 
-    private String describe(RegistrationSettings s) {
-        return RegistrationSettings.serviceId(replica) + " as " + s.serviceName() + " at "
-                + Hosts.forUrl(s.address()) + ":" + s.port() + " in Consul at " + s.consul().url();
+    /** The service registration the Consul agent receives: ID {@code hello-<uuid>} as in the seed. */
+    static ImmutableRegistration registration(Registration s, String id, String uuid) {
+        return ImmutableRegistration.builder().id(id).name(s.serviceName()).address(s.address()).port(s.port())
+                .tags(s.tags()).meta(Map.of("uuid", uuid))
+                .check(ImmutableRegCheck.builder().http(s.checkUrl()).interval(DurationConverter.format(s.checkInterval()))
+                        .timeout(DurationConverter.format(s.checkTimeout()))
+                        .deregisterCriticalServiceAfter(DurationConverter.format(s.deregisterAfter())).build())
+                .build();
+    }
+
+    private String id() {
+        return "hello-" + config.uuid();
     }
 
     private void attempt() {
         synchronized (lock) {
-            if (stopping) {
-                return;
+            if (consul == null) {
+                return; // stopped while this attempt waited for the lock
             }
-            RegistrationSettings settings = config.settings().orElseThrow();
-            String id = RegistrationSettings.serviceId(replica);
+            Registration settings = config.registration().orElseThrow();
             try {
-                AgentClient agent = client(settings).agentClient();
+                AgentClient agent = consul.agentClient();
                 Map<String, Service> services = agent.getServices();
-                if (state != RegistrationState.REGISTERED || !services.containsKey(id)) {
-                    if (state == RegistrationState.REGISTERED) {
-                        LOG.warning("Consul no longer has " + id + " (agent restarted?); registering it again");
+                if (state != State.REGISTERED || !services.containsKey(id())) {
+                    if (state == State.REGISTERED) {
+                        LOG.warning("Consul no longer has " + id() + " (agent restarted?); registering it again");
                     }
-                    removeGhosts(agent, services, settings, id);
-                    maybeRegistered = true;
-                    agent.register(settings.toRegistration(replica));
-                    registeredOnce = true;
-                    transition(RegistrationState.REGISTERED, "Registered " + describe(settings));
+                    removeGhosts(agent, services, settings);
+                    agent.register(registration(settings, id(), config.uuid().toString()));
+                    if (state != State.REGISTERED) {
+                        LOG.info("Registered " + describe());
+                    }
+                    state = State.REGISTERED;
                 }
                 nextRetry = FIRST_RETRY;
-                lastFailure = null;
-                schedule(settings.refresh().value());
+                lastFailure = "";
+                schedule(settings.refresh());
             } catch (RuntimeException e) {
-                if (!registeredOnce && rootCause(e) instanceof ConnectException) {
-                    maybeRegistered = false;
-                }
-                int code = e instanceof ConsulException ce ? ce.getCode() : 0;
-                boolean refused = code == 401 || code == 403;
-                String why = refused
-                        ? "Consul refused it (HTTP " + code + "): " + (settings.token().isPresent()
-                                ? "the ACL token in " + config.tokenKey() + " is unknown to Consul or may not"
-                                        + " register " + settings.serviceName()
-                                : "no ACL token is set (" + RegistrationConfig.CONSUL_TOKEN + " or "
-                                        + RegistrationConfig.CONSUL_TOKEN_FILE + ") and this Consul requires one")
-                        : reason(e);
-                why = redact(why, settings);
-                RegistrationState newState = refused ? RegistrationState.REFUSED : RegistrationState.RETRYING;
-                if (state != newState || !why.equals(lastFailure)) {
-                    LOG.warning("Cannot register " + id + " in Consul at " + settings.consul().url() + ": " + why
-                            + "; retrying with backoff up to " + settings.retryMax());
-                    LOG.log(Level.FINE, "Consul registration failure", e);
-                }
-                state = newState;
-                lastFailure = why;
-                schedule(jitter(nextRetry));
-                Duration doubled = nextRetry.multipliedBy(2);
-                nextRetry = doubled.compareTo(settings.retryMax().value()) > 0 ? settings.retryMax().value() : doubled;
+                failed(settings, e);
             }
         }
+    }
+
+    private void failed(Registration settings, RuntimeException e) {
+        int code = e instanceof ConsulException ce ? ce.getCode() : 0;
+        boolean refused = code == 401 || code == 403;
+        String message = !refused ? reason(e) : "Consul refused it (HTTP " + code + "): " + (settings.token().isPresent()
+                ? "the ACL token in " + settings.tokenKey() + " is unknown to Consul or may not register " + settings.serviceName()
+                : "no ACL token is set (CONSUL_HTTP_TOKEN or CONSUL_HTTP_TOKEN_FILE) and this Consul requires one");
+        // The token never appears in a log line or a health check, whatever an exception says.
+        String why = settings.token().map(token -> message.replace(token, "<token>")).orElse(message);
+        // Until a request reaches the agent, Consul cannot have this replica: nothing to deregister.
+        boolean neverReached = Throwables.getRootCause(e) instanceof ConnectException
+                && (state == State.PENDING || state == State.UNREACHABLE);
+        State newState = refused ? State.REFUSED : neverReached ? State.UNREACHABLE : State.RETRYING;
+        if (state != newState || !why.equals(lastFailure)) {
+            LOG.warning("Cannot register " + id() + " in Consul at " + settings.consul().url() + ": " + why
+                    + "; retrying with backoff up to " + DurationConverter.format(settings.retryMax()));
+            LOG.log(Level.FINE, "Consul registration failure", e);
+        }
+        state = newState;
+        lastFailure = why;
+        // Jitter: 80-120 % of the delay.
+        long millis = nextRetry.toMillis();
+        schedule(Duration.ofMillis(millis * 4 / 5 + ThreadLocalRandom.current().nextLong(millis * 2 / 5 + 1)));
+        Duration doubled = nextRetry.multipliedBy(2);
+        nextRetry = doubled.compareTo(settings.retryMax()) > 0 ? settings.retryMax() : doubled;
     }
 
     /**
      * Removes other instances of this service at this replica's address and port: they are what
      * an earlier process on the same port left behind when it crashed.
      */
-    private void removeGhosts(AgentClient agent, Map<String, Service> services, RegistrationSettings settings, String id) {
+    private void removeGhosts(AgentClient agent, Map<String, Service> services, Registration settings) {
         for (Service service : services.values()) {
-            if (!service.getId().equals(id) && service.getService().equals(settings.serviceName())
+            if (!service.getId().equals(id()) && service.getService().equals(settings.serviceName())
                     && service.getAddress().equals(settings.address()) && service.getPort() == settings.port()) {
                 agent.deregister(service.getId());
-                LOG.info("Took over " + Hosts.forUrl(settings.address()) + ":" + settings.port() + " from "
-                        + service.getId() + ", left in Consul by an earlier process on the same port");
+                LOG.info("Took over " + settings.hostAndPort() + " from " + service.getId()
+                        + ", left in Consul by an earlier process on the same port");
             }
         }
-    }
-
-    private Consul client(RegistrationSettings settings) {
-        if (consul == null) {
-            Consul.Builder builder = Consul.builder()
-                    .withUrl(settings.consul().url())
-                    .withPing(false)
-                    .withConnectTimeoutMillis(2_000)
-                    .withReadTimeoutMillis(5_000)
-                    .withWriteTimeoutMillis(5_000);
-            settings.token().ifPresent(builder::withAclToken);
-            consul = builder.build();
-        }
-        return consul;
     }
 
     private void schedule(Duration delay) {
         next = executor.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void transition(RegistrationState newState, String message) {
-        if (state != newState) {
-            LOG.info(message);
-        }
-        state = newState;
-    }
-
-    /** Spreads a delay over 80-120 % of its value. */
-    static Duration jitter(Duration delay) {
-        long millis = delay.toMillis();
-        return Duration.ofMillis(millis * 4 / 5 + ThreadLocalRandom.current().nextLong(millis * 2 / 5 + 1));
-    }
-
-    /** The token never appears in a log line or a health check, whatever an exception says. */
-    private static String redact(String text, RegistrationSettings settings) {
-        return settings.token().filter(token -> !token.isEmpty()).map(token -> text.replace(token, "<token>")).orElse(text);
-    }
-
-    private static Throwable rootCause(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root;
-    }
-
     private static String reason(Throwable e) {
-        Throwable root = rootCause(e);
-        String message = root.getMessage() == null ? "" : ": " + root.getMessage();
-        return root.getClass().getSimpleName() + message;
+        Throwable root = Throwables.getRootCause(e);
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 }

@@ -1,6 +1,6 @@
 package dev.replicas.hello;
 
-import dev.replicas.discovery.ReplicaIdentity;
+import dev.replicas.config.ReplicaSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -11,9 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
-/**
- * {@code GET /hello/api/v1}: which replica answered, plus the load-test payload.
- */
+/** {@code GET /hello/api/v1}: which replica answered, plus the load-test payload. */
 @Path("/v1")
 @ApplicationScoped
 public class HelloResource {
@@ -21,13 +19,10 @@ public class HelloResource {
     /** Immutable: the fixed parts made once; every {@code writeTo} draws its own letters. */
     private final HelloPayload payload;
 
-    /**
-     * @param identity    this replica's identity
-     * @param payloadSize letters of Data per answer
-     */
+    /** @param replica who this replica is, and the letters of Data per answer */
     @Inject
-    public HelloResource(ReplicaIdentity identity, PayloadSize payloadSize) {
-        this.payload = new HelloPayload(identity.uuid(), payloadSize.letters());
+    public HelloResource(ReplicaSettings replica) {
+        this.payload = new HelloPayload(replica.uuid(), replica.payloadSize());
     }
 
     /** For the CDI client proxy only. */
@@ -35,9 +30,7 @@ public class HelloResource {
         this.payload = null;
     }
 
-    /**
-     * @return the seed's JSON document, with {@code Data} generated for this response, streamed
-     */
+    /** @return the seed's JSON document, with {@code Data} generated for this response, streamed */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response hello() {

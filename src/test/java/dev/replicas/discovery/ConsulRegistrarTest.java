@@ -14,6 +14,12 @@ import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.replicas.config.LogCapture;
+import dev.replicas.config.ReplicaConfig;
+import dev.replicas.config.ReplicaSettings;
+import dev.replicas.config.TestConfigs;
+import dev.replicas.discovery.ConsulRegistrar.State;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class ConsulRegistrarTest {
 
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    private final ReplicaIdentity identity = new ReplicaIdentity();
+    private ReplicaSettings settings;
     private LogCapture log;
     private ConsulAgentStub agent;
 
@@ -62,7 +68,10 @@ class ConsulRegistrarTest {
         for (int i = 0; i < keyValues.length; i += 2) {
             values.put(keyValues[i], keyValues[i + 1]);
         }
-        return new ConsulRegistrar(new RegistrationConfig(TestConfigs.of(values), () -> "127.0.0.1"), identity, scheduler);
+        settings = ReplicaConfig.read(TestConfigs.of(values), () -> "127.0.0.1", List::of);
+        ConsulRegistrar registrar = new ConsulRegistrar(settings);
+        registrar.executor = scheduler;
+        return registrar;
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -76,19 +85,19 @@ class ConsulRegistrarTest {
     }
 
     private String id() {
-        return "hello-" + identity.uuid();
+        return "hello-" + settings.uuid();
     }
 
     @Test
     void registersAndDeregistersOnStop() throws Exception {
         ConsulRegistrar registrar = registrar();
         registrar.onStart(null);
-        await("registered", () -> registrar.state() == RegistrationState.REGISTERED);
+        await("registered", () -> registrar.state() == State.REGISTERED);
         assertEquals(8001, agent.services().get(id()).get("Port").asInt());
 
         registrar.onStop(null);
 
-        assertEquals(RegistrationState.DEREGISTERED, registrar.state());
+        assertEquals(State.DEREGISTERED, registrar.state());
         assertTrue(agent.services().isEmpty());
         assertEquals(1, agent.count("PUT /v1/agent/service/deregister/" + id()));
         assertTrue(warnings().isEmpty(), warnings().toString());
@@ -100,7 +109,7 @@ class ConsulRegistrarTest {
         ConsulRegistrar registrar = registrar();
         registrar.onStart(null);
 
-        await("registered", () -> registrar.state() == RegistrationState.REGISTERED);
+        await("registered", () -> registrar.state() == State.REGISTERED);
 
         assertEquals(3, agent.count("PUT /v1/agent/service/register"));
         assertEquals(1, warnings().size(), "one warning for two identical failures: " + warnings());
@@ -115,10 +124,11 @@ class ConsulRegistrarTest {
         registrar.onStart(null);
         long tookMillis = (System.nanoTime() - started) / 1_000_000;
 
-        await("retrying", () -> registrar.state() == RegistrationState.RETRYING);
+        await("retrying", () -> registrar.state() == State.UNREACHABLE);
+        assertEquals("retrying", registrar.state().label(), "health reports it as retrying");
         assertTrue(tookMillis < 1_000, "onStart blocked for " + tookMillis + " ms");
         registrar.onStop(null);
-        assertEquals(RegistrationState.RETRYING, registrar.state(), "nothing to deregister from an absent agent");
+        assertEquals(State.UNREACHABLE, registrar.state(), "nothing to deregister from an absent agent");
         assertTrue(warnings().stream().noneMatch(w -> w.getMessage().contains("deregister")), warnings().toString());
     }
 
@@ -132,7 +142,7 @@ class ConsulRegistrarTest {
 
         await("registered again", () -> agent.services().containsKey(id()));
         assertEquals(2, agent.count("PUT /v1/agent/service/register"));
-        assertEquals(RegistrationState.REGISTERED, registrar.state());
+        assertEquals(State.REGISTERED, registrar.state());
         assertEquals(1, warnings().size(), warnings().toString());
         assertTrue(warnings().get(0).getMessage().contains("no longer has"), warnings().get(0).getMessage());
         registrar.onStop(null);
@@ -144,7 +154,7 @@ class ConsulRegistrarTest {
         registrar.onStart(null);
         registrar.onStop(null);
 
-        assertEquals(RegistrationState.MISCONFIGURED, registrar.state());
+        assertEquals(State.MISCONFIGURED, registrar.state());
         assertTrue(registrar.describe().contains("DOCKERPORT='abc'"), registrar.describe());
         assertTrue(agent.requests().isEmpty(), agent.requests().toString());
     }
@@ -155,7 +165,7 @@ class ConsulRegistrarTest {
         registrar.onStart(null);
         registrar.onStop(null);
 
-        assertEquals(RegistrationState.DISABLED, registrar.state());
+        assertEquals(State.DISABLED, registrar.state());
         assertTrue(agent.requests().isEmpty(), agent.requests().toString());
     }
 
@@ -166,7 +176,7 @@ class ConsulRegistrarTest {
         agent.addService("other-service", "postgres", "127.0.0.1", 8001);
         ConsulRegistrar registrar = registrar();
         registrar.onStart(null);
-        await("registered", () -> registrar.state() == RegistrationState.REGISTERED);
+        await("registered", () -> registrar.state() == State.REGISTERED);
 
         assertEquals(java.util.Set.of(id(), "hello-other-port", "other-service"), agent.services().keySet());
         assertEquals(1, agent.count("PUT /v1/agent/service/deregister/hello-ghost"));
@@ -178,7 +188,7 @@ class ConsulRegistrarTest {
         agent.refuseRegistrationsWith(403);
         ConsulRegistrar registrar = registrar("CONSUL_HTTP_TOKEN", "s3cr3t-t0ken");
         registrar.onStart(null);
-        await("refused", () -> registrar.state() == RegistrationState.REFUSED);
+        await("refused", () -> registrar.state() == State.REFUSED);
 
         assertEquals(1, warnings().size(), warnings().toString());
         String message = warnings().get(0).getMessage();
@@ -188,7 +198,7 @@ class ConsulRegistrarTest {
                 && !registrar.describe().contains("s3cr3t-t0ken"), message);
 
         agent.refuseRegistrationsWith(0);
-        await("registered once the token is allowed", () -> registrar.state() == RegistrationState.REGISTERED);
+        await("registered once the token is allowed", () -> registrar.state() == State.REGISTERED);
         registrar.onStop(null);
     }
 
@@ -197,7 +207,7 @@ class ConsulRegistrarTest {
         agent.refuseRegistrationsWith(403);
         ConsulRegistrar registrar = registrar();
         registrar.onStart(null);
-        await("refused", () -> registrar.state() == RegistrationState.REFUSED);
+        await("refused", () -> registrar.state() == State.REFUSED);
         assertTrue(registrar.lastFailure().contains("no ACL token is set (CONSUL_HTTP_TOKEN or CONSUL_HTTP_TOKEN_FILE)"), registrar.lastFailure());
         registrar.onStop(null);
     }
@@ -206,18 +216,18 @@ class ConsulRegistrarTest {
     void theStateIsReadableAtOnceWhileAgentCallsHang() throws Exception {
         ConsulRegistrar registrar = registrar("hello.registration.refresh", "100ms");
         registrar.onStart(null);
-        await("registered", () -> registrar.state() == RegistrationState.REGISTERED);
+        await("registered", () -> registrar.state() == State.REGISTERED);
         agent.freeze();
         long calls = agent.requests().size();
         await("a refresh hanging in the agent", () -> agent.requests().size() > calls);
 
         long started = System.nanoTime();
-        RegistrationState state = registrar.state();
+        State state = registrar.state();
         String described = registrar.describe();
         String failure = registrar.lastFailure();
         long tookMillis = (System.nanoTime() - started) / 1_000_000;
 
-        assertEquals(RegistrationState.REGISTERED, state);
+        assertEquals(State.REGISTERED, state);
         assertTrue(described.startsWith(id()) && failure.isEmpty(), described);
         assertTrue(tookMillis < 50, "reading the state took " + tookMillis + " ms");
         agent.thaw();
@@ -228,13 +238,46 @@ class ConsulRegistrarTest {
     void deregisteringEarlyLeavesNothingForTheStop() throws Exception {
         ConsulRegistrar registrar = registrar();
         registrar.onStart(null);
-        await("registered", () -> registrar.state() == RegistrationState.REGISTERED);
+        await("registered", () -> registrar.state() == State.REGISTERED);
 
         registrar.deregister("graceful stop");
         registrar.onStop(null);
 
-        assertEquals(RegistrationState.DEREGISTERED, registrar.state());
+        assertEquals(State.DEREGISTERED, registrar.state());
         assertEquals(1, agent.count("PUT /v1/agent/service/deregister/" + id()));
         assertTrue(agent.services().isEmpty());
+    }
+
+    @Test
+    void aBadValueOfAKeyOtherThanTheRegistrationsAlsoSendsNothing() {
+        ConsulRegistrar registrar = registrar("hello.warmup.requests", "-1");
+        registrar.onStart(null);
+        registrar.onStop(null);
+
+        assertEquals(State.MISCONFIGURED, registrar.state());
+        assertTrue(registrar.describe().contains("hello.warmup.requests='-1'"), registrar.describe());
+        assertTrue(agent.requests().isEmpty(), agent.requests().toString());
+    }
+
+    @Test
+    void registrationAsTheAgentReceivesIt() throws Exception {
+        ConsulRegistrar registrar = registrar("DOCKERPORT", "8004", "hello.advertise.address", "host.docker.internal");
+        registrar.onStart(null);
+        await("registered", () -> registrar.state() == State.REGISTERED);
+        JsonNode json = agent.services().get(id());
+
+        // "Id", not "ID": the agent decodes JSON keys without regard to case.
+        assertEquals(id(), json.get("Id").asText());
+        assertEquals("hello-server", json.get("Name").asText());
+        assertEquals("host.docker.internal", json.get("Address").asText());
+        assertEquals(8004, json.get("Port").asInt());
+        assertEquals("urlprefix-/hello/api/v1", json.get("Tags").get(0).asText());
+        assertEquals(settings.uuid().toString(), json.get("Meta").get("uuid").asText());
+        JsonNode check = json.get("Check");
+        assertEquals("http://host.docker.internal:8004/health", check.get("HTTP").asText());
+        assertEquals("10s", check.get("Interval").asText());
+        assertEquals("30s", check.get("Timeout").asText());
+        assertEquals("1m", check.get("DeregisterCriticalServiceAfter").asText());
+        registrar.onStop(null);
     }
 }

@@ -1,4 +1,4 @@
-package dev.replicas.discovery;
+package dev.replicas.config;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,8 +13,9 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import org.eclipse.microprofile.config.Config;
 
 /**
- * Real MicroProfile Config (SmallRye, as Liberty's mpConfig uses) over the defaults the
- * application ships, with test values on top, as environment variables would be.
+ * Real MicroProfile Config (SmallRye, as Liberty's mpConfig uses) with the application's converter
+ * services, over the defaults the application ships and Liberty's {@code http.port} (a server.xml
+ * variable), with test values on top, as environment variables would be.
  */
 public final class TestConfigs {
 
@@ -35,6 +36,8 @@ public final class TestConfigs {
         Map<String, String> shipped = new HashMap<>();
         defaults.forEach((k, v) -> shipped.put((String) k, (String) v));
         return new SmallRyeConfigBuilder()
+                .addDiscoveredConverters()
+                .withSources(new PropertiesConfigSource(Map.of("http.port", "8000"), "server.xml", 50))
                 .withSources(new PropertiesConfigSource(shipped, "microprofile-config.properties", 100))
                 .withSources(new EnvConfigSource(new HashMap<>(values), 300))
                 .build();

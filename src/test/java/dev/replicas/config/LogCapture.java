@@ -1,4 +1,4 @@
-package dev.replicas.discovery;
+package dev.replicas.config;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,0 +1,38 @@
+package dev.replicas.config;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.eclipse.microprofile.config.spi.Converter;
+
+/**
+ * Converts settings to {@link Duration}s as Consul writes them ({@code 500ms}, {@code 10s}, {@code 1m},
+ * {@code 1h}); a converter service, it takes precedence over the ISO-8601 form. Zero is not a duration.
+ */
+public class DurationConverter implements Converter<Duration> {
+
+    private static final Pattern DURATION = Pattern.compile("([1-9][0-9]{0,8})(ms|s|m|h)");
+
+    @Override
+    public Duration convert(String raw) {
+        Matcher m = DURATION.matcher(raw == null ? "" : raw.trim());
+        if (!m.matches()) {
+            throw new BadValueException("is not a duration such as 500ms, 10s, 1m or 1h");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    /** @return the duration as Consul reads it, in the largest whole unit: {@code 1m}, not {@code 60s} */
+    public static String format(Duration duration) {
+        long ms = duration.toMillis();
+        return ms % 3_600_000 == 0 ? ms / 3_600_000 + "h" : ms % 60_000 == 0 ? ms / 60_000 + "m"
+                : ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+}

@@ -1,0 +1,61 @@
+package dev.replicas.config;
+
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+
+import com.google.common.net.InetAddresses;
+
+/**
+ * An IP subnet in CIDR notation ({@code 10.42.0.0/24}, {@code fd00::/64}): how a replica with several
+ * network interfaces (a Swarm task has the stack's overlay, the ingress network and docker_gwbridge,
+ * in no fixed order) picks the address to advertise.
+ *
+ * @param network the network address, host bits cleared
+ * @param prefix  the prefix length
+ */
+public record Subnet(InetAddress network, int prefix) {
+
+    /** @return whether {@code address} lies in this subnet */
+    public boolean contains(InetAddress address) {
+        return address.getAddress().length == network.getAddress().length && mask(address, prefix).equals(network);
+    }
+
+    /** @return the first of this host's addresses that lies in this subnet */
+    public Optional<InetAddress> pick(List<InetAddress> candidates) {
+        return candidates.stream().filter(this::contains).findFirst();
+    }
+
+    /** The address with every bit past the prefix cleared. */
+    private static InetAddress mask(InetAddress address, int prefix) {
+        int bits = address.getAddress().length * 8;
+        BigInteger masked = InetAddresses.toBigInteger(address).shiftRight(bits - prefix).shiftLeft(bits - prefix);
+        return bits == 32 ? InetAddresses.fromIPv4BigInteger(masked) : InetAddresses.fromIPv6BigInteger(masked);
+    }
+
+    @Override
+    public String toString() {
+        return InetAddresses.toAddrString(network) + "/" + prefix;
+    }
+
+    /** Makes settings such as {@code hello.advertise.subnet=10.42.0.0/24} into subnets, or says what is wrong. */
+    public static class Converter implements org.eclipse.microprofile.config.spi.Converter<Subnet> {
+        @Override
+        public Subnet convert(String value) {
+            String text = value == null ? "" : value.trim();
+            int slash = text.indexOf('/');
+            if (slash < 0 || !InetAddresses.isInetAddress(text.substring(0, slash))
+                    || !text.substring(slash + 1).matches("[0-9]{1,3}")) {
+                throw new BadValueException("is not a subnet such as 10.42.0.0/24");
+            }
+            InetAddress address = InetAddresses.forString(text.substring(0, slash)); // a literal: no DNS lookup
+            int bits = address.getAddress().length * 8;
+            int prefix = Integer.parseInt(text.substring(slash + 1));
+            if (prefix > bits) {
+                throw new BadValueException("has a prefix longer than " + bits + " bits");
+            }
+            return new Subnet(mask(address, prefix), prefix);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.replicas.lifecycle;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Logger;
+
+import dev.replicas.config.ReplicaSettings;
+import dev.replicas.discovery.ConsulRegistrar;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Startup;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.ext.Provider;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * Drains the replica when it is told to stop (SIGTERM: {@code docker stop}, {@code mvn docker:stop})
+ * before the server stops listening: readiness DOWN, out of Consul (so Fabio drops its route), then
+ * it waits until no request (as this filter sees them: health checks, outside JAX-RS, do not count)
+ * has come for {@code hello.drain.quiet}, at most {@code hello.drain.max}; then the JVM shuts down as
+ * it would have. Readiness also goes DOWN when the application stops for any other reason.
+ *
+ * <p>Why a signal handler: Liberty stops taking requests as soon as its shutdown begins, before any
+ * application observer runs, so an application that deregisters on its way down is still routed to
+ * after it stopped listening. The handler runs first, and then hands the signal to the JVM's own.
+ */
+@Provider
+@ApplicationScoped
+public class GracefulStop implements ContainerRequestFilter {
+
+    private static final Logger LOG = Logger.getLogger(GracefulStop.class.getName());
+    private static final Signal TERM = new Signal("TERM");
+
+    private final ConsulRegistrar registrar;
+    private final ReplicaSettings config;
+    private final AtomicLong lastRequestNanos = new AtomicLong(System.nanoTime());
+    private volatile boolean stopping;
+    private volatile SignalHandler previous;
+
+    /**
+     * @param registrar the Consul registration
+     * @param config    the settings, for the drain's quiet time and bound
+     */
+    @Inject
+    public GracefulStop(ConsulRegistrar registrar, ReplicaSettings config) {
+        this.registrar = registrar;
+        this.config = config;
+    }
+
+    /** For the CDI client proxy, and for JAX-RS, which then takes this bean from CDI as its filter. */
+    public GracefulStop() {
+        this(null, null);
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        lastRequestNanos.set(System.nanoTime());
+    }
+
+    /** @return true once the replica has begun to drain or the application to stop: no longer ready */
+    public boolean isStopping() {
+        return stopping;
+    }
+
+    synchronized void onStart(@Observes Startup event) {
+        try {
+            previous = Signal.handle(TERM, this::onTerm);
+            LOG.info("On SIGTERM this replica drains first: readiness DOWN, out of Consul, then until no request for "
+                    + config.drainQuiet().toMillis() + " ms (at most " + config.drainMax().toMillis() + " ms)");
+        } catch (IllegalArgumentException e) {
+            LOG.warning("Cannot drain on SIGTERM (" + e.getMessage() + "); the replica stops without draining");
+        }
+    }
+
+    synchronized void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        stopping = true;
+        if (previous != null) {
+            // The application goes (dev mode, redeploy) while the JVM stays: give the signal back.
+            Signal.handle(TERM, previous);
+            previous = null;
+        }
+    }
+
+    private void onTerm(Signal signal) {
+        SignalHandler next = previous;
+        drain();
+        if (next != null) {
+            next.handle(signal);
+        }
+    }
+
+    /** Readiness DOWN, out of Consul, then waits until traffic stops (bounded). */
+    void drain() {
+        Duration quiet = config.drainQuiet();
+        long start = System.nanoTime();
+        long deadline = start + config.drainMax().toNanos();
+        stopping = true;
+        registrar.deregister("graceful stop");
+        long left = System.nanoTime();
+        for (long now = left; !Thread.currentThread().isInterrupted(); now = System.nanoTime()) {
+            if (now - Math.max(left, lastRequestNanos.get()) >= quiet.toNanos()) {
+                LOG.info("Drained: no request for " + quiet.toMillis() + " ms, " + (now - start) / 1_000_000
+                        + " ms after the stop began; stopping");
+                return;
+            }
+            if (now >= deadline) {
+                LOG.warning("Still routed to " + config.drainMax().toMillis() + " ms after the stop began; stopping anyway");
+                return;
+            }
+            LockSupport.parkNanos(Math.min(50_000_000, deadline - now));
+        }
+    }
+}
