@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import dev.replicas.hello.AnswerContract;
+
 /**
  * Prints a load run's result: the seed's table (Total Requests, Request Success, Request Fail,
  * Avg, Min, Max) with percentiles, the checks made, the answers per replica, the figures per time

@@ -1,4 +1,4 @@
-package dev.replicas.load;
+package dev.replicas.hello;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
-import dev.replicas.hello.HelloPayload;
 import org.junit.jupiter.api.Test;
 
 /** The load test's checks, on answers the service itself renders and on broken ones. */

@@ -1,4 +1,4 @@
-package dev.replicas.load;
+package dev.replicas.hello;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
