@@ -151,6 +151,16 @@ class AnswerContractTest {
         assertEquals("not in the seed's frame of " + contract.length() + " bytes",
                 contract.violationOf(answer(200, "application/json", loose, String.valueOf(loose.length))));
 
+        // A digit in Data keeps the frame: only the parser, which the cheap check skips, sees it.
+        byte[] digit = bytes("{\"Status\":200,\"Application\":\"hello\",\"UUID\":\"" + REPLICA + "\",\"Data\":\""
+                + letters(999) + "1\"}");
+        Answer framedDigit = answer(200, "application/json", digit, String.valueOf(digit.length));
+        assertEquals(AnswerContract.OK, contract.framedViolationOf(framedDigit));
+        assertTrue(contract.violationOf(framedDigit).startsWith("Data has '1' at 999"), contract.violationOf(framedDigit));
+        assertEquals("HTTP 502", contract.framedViolationOf(answer(502, "application/json", good, length)));
+        assertEquals("Data has 999 characters, expected 1000",
+                contract.framedViolationOf(answer(200, "application/json", short1, String.valueOf(short1.length))));
+
         AssertionError broken = assertThrows(AssertionError.class,
                 () -> contract.assertKept(answer(404, "text/plain", bytes("no route"), "8")));
         assertEquals("GET http://localhost/hello/api/v1 broke the answer contract: HTTP 404", broken.getMessage());
