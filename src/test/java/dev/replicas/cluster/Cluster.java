@@ -53,6 +53,12 @@ public final class Cluster {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A GET whose body stays bytes, as {@link dev.replicas.hello.AnswerContract} checks them. */
+    public static HttpResponse<byte[]> getBytes(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     public static JsonNode getJson(String url) throws IOException, InterruptedException {
         HttpResponse<String> response = get(url);
         if (response.statusCode() != 200) {

@@ -3,7 +3,6 @@ package dev.replicas.cluster;
 import static dev.replicas.cluster.Cluster.CONSUL;
 import static dev.replicas.cluster.Cluster.FABIO;
 import static dev.replicas.cluster.Cluster.FABIO_UI;
-import static dev.replicas.cluster.Cluster.JSON;
 import static dev.replicas.cluster.Cluster.REPLICAS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,6 +19,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.replicas.hello.AnswerContract;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -31,6 +31,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
+
+    /** The replicas run with the shipped payload size; a run that sets another passes it as hello.payload.size. */
+    private static final AnswerContract CONTRACT = AnswerContract.configured();
 
     @Test
     @Order(1)
@@ -65,8 +68,7 @@ class ClusterIT {
             byPort.put(instance.get("Service").get("Port").asInt(), instance);
         }
         for (int port : Cluster.replicaPorts()) {
-            String uuid = JSON.readTree(Cluster.get("http://" + Cluster.HOST + ":" + port + "/hello/api/v1").body())
-                    .get("UUID").asText();
+            String uuid = CONTRACT.assertKept(Cluster.getBytes("http://" + Cluster.HOST + ":" + port + "/hello/api/v1"));
             JsonNode service = byPort.get(port).get("Service");
             assertEquals("hello-" + uuid, service.get("ID").asText(), "the replica on " + port + " registered itself");
             assertEquals("hello-server", service.get("Service").asText());
@@ -106,14 +108,7 @@ class ClusterIT {
         int k = 5;
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < REPLICAS * k; i++) {
-            HttpResponse<String> response = Cluster.get(FABIO + "/hello/api/v1");
-            assertEquals(200, response.statusCode());
-            JsonNode body = JSON.readTree(response.body());
-            List<String> keys = new ArrayList<>();
-            body.fieldNames().forEachRemaining(keys::add);
-            assertEquals(List.of("Status", "Application", "UUID", "Data"), keys);
-            assertEquals(200_000, body.get("Data").asText().length());
-            seen.merge(body.get("UUID").asText(), 1, Integer::sum);
+            seen.merge(CONTRACT.assertKept(Cluster.getBytes(FABIO + "/hello/api/v1")), 1, Integer::sum);
         }
         assertEquals(REPLICAS, seen.size(), seen.toString());
         seen.values().forEach(count -> assertEquals(k, count, "round-robin: " + seen));

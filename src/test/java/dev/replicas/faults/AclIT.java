@@ -153,6 +153,7 @@ class AclIT {
             load.close();
             REPORT.line("Consul with ACLs (default deny)", "right token: registered; none and wrong: refused with "
                     + "HTTP 403, named in one log line and /health/ready; tokens in no log or health output; load " + load);
+            load.assertEveryRequestCounted();
             assertTrue(load.failures().isEmpty(), load.toString());
         }
     }

@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicas.cluster.CaseReport;
@@ -161,6 +164,7 @@ class FaultsIT {
             // Held by the registrar, /health would take Consul's 5 s read timeout and fail Consul's
             // 2 s check. On a busy machine a single probe can miss 50 ms for reasons of its
             // own (a GC, a core taken by the load), so 50 ms is asked of 95 % of the probes.
+            load.assertEveryRequestCounted();
             assertTrue(p95 <= 50, "/health p95 " + p95 + " ms while Consul was frozen: " + took);
             assertTrue(slowest < 500, "/health took " + slowest + " ms while Consul was frozen");
             assertTrue(load.failures().isEmpty(), "a frozen Consul must not cost requests: " + load);
@@ -175,7 +179,7 @@ class FaultsIT {
         String live = "http://127.0.0.1:" + port + "/health/live";
         String target = "http://host.docker.internal:" + port + "/";
         try (ConstantLoad load = ConstantLoad.start(RATE, 90)) {
-            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            load.awaitUnderWay();
             long stopAt = load.elapsedMillis();
             Thread stopper = new Thread(() -> {
                 try {
@@ -206,6 +210,7 @@ class FaultsIT {
             REPORT.line("docker stop of one replica", String.format(
                     "left Fabio %d ms after SIGTERM, stopped listening %d ms after, container gone after %d ms; load %s",
                     routeGone - stopAt, portClosed - stopAt, stopped - stopAt, load));
+            load.assertEveryRequestCounted();
             assertTrue(routeGone >= 0 && portClosed >= 0, "route gone at " + routeGone + ", port closed at " + portClosed);
             assertTrue(routeGone < portClosed, "Fabio still routed to it after it stopped listening: route gone at "
                     + routeGone + " ms, port closed at " + portClosed + " ms");
@@ -223,7 +228,7 @@ class FaultsIT {
         String container = replica(REPLICAS);
         String before = idOnPort(port);
         try (ConstantLoad load = ConstantLoad.start(RATE, 120)) {
-            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            load.awaitUnderWay();
             long killedAt = load.elapsedMillis();
             Cluster.docker("kill", container);
             Cluster.await("the crashed replica out of Fabio", Duration.ofSeconds(30), Cluster::fabioTargets,
@@ -258,6 +263,7 @@ class FaultsIT {
                     "out of Fabio %d ms after the kill; the restarted replica ready %d ms after docker start, and"
                             + " the only, passing, instance on its port %d ms after that; %d instances in all; load %s",
                     outOfFabio - killedAt, readyAt - restartedAt, oneInstance - readyAt, instances.size(), load));
+            load.assertEveryRequestCounted();
             assertEquals(REPLICAS, instances.size(), "no ghost: " + instances);
             assertTrue(!instances.toString().contains(before), before + " is still in Consul");
             assertTrue(oneInstance - readyAt <= CHECK_BOUND_MILLIS, "one passing instance only "
@@ -271,7 +277,7 @@ class FaultsIT {
     void consulLosingItsStateHasEveryReplicaBackWithin10Seconds() throws Exception {
         ConsulContainer consul = ConsulContainer.inspect();
         try (ConstantLoad load = ConstantLoad.start(RATE, 120)) {
-            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            load.awaitUnderWay();
             consul.remove();
             consul.startFresh();
             long leader = ConsulContainer.awaitLeader();
@@ -293,6 +299,7 @@ class FaultsIT {
                     "all %d replicas registered and routed %d ms after its leader election; a replica put in"
                             + " maintenance in the fresh Consul left Fabio %d ms later; load %s",
                     REPLICAS, back, followed, load));
+            load.assertEveryRequestCounted();
             assertTrue(back <= 10_000, "back after " + back + " ms");
             assertTrue(followed <= 2_000, "Fabio followed the fresh Consul after " + followed + " ms");
             // A fresh Consul knows no replica until each one's next refresh registers it again, and
@@ -332,6 +339,7 @@ class FaultsIT {
             REPORT.line("Consul absent while the replicas start, then started", String.format(
                     "all %d registered %d ms and routed %d ms after its leader election; load %s",
                     REPLICAS, registered, routed, load));
+            load.assertEveryRequestCounted();
             assertTrue(registered <= 5_000, "registered after " + registered + " ms");
         }
     }
@@ -350,21 +358,48 @@ class FaultsIT {
         }
     }
 
+    /** A reading of Fabio's route table that failed: a count of nothing, so it can excuse no failure. */
+    private static final int UNREADABLE = -1;
+
+    /**
+     * Fabio's table is read every 25 ms while the cluster stops; a failure is excused only when a
+     * reading next to it (100 ms before it ended, or the first after) showed no replica routed. A
+     * reading that failed (Fabio busy, resetting, gone) is recorded as unreadable, not as "no
+     * route": it would excuse exactly the failures a Fabio that died before the replicas causes.
+     * A failure next to an unreadable reading cannot be judged, and fails the case; so the load
+     * stops as soon as Fabio has shown no replica routed, before Fabio itself stops (it is after
+     * the replicas in the plugin's list) and its table becomes unreadable for good.
+     */
     @Test
     @Order(100)
     void mvnDockerStopFailsNoRequestWhileAnyReplicaIsStillRouted() throws Exception {
         ConcurrentSkipListMap<Long, Integer> routed = new ConcurrentSkipListMap<>();
+        AtomicLong noneRoutedAt = new AtomicLong(-1);
+        CountDownLatch noneRoutedOrStopped = new CountDownLatch(1);
+        List<String> unreadable = new CopyOnWriteArrayList<>();
         try (ConstantLoad load = ConstantLoad.start(RATE, 120)) {
-            Cluster.await("load under way", Duration.ofSeconds(20), load::ok, ok -> ok > 2L * RATE);
+            load.awaitUnderWay();
             Thread watcher = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
+                    long at = load.elapsedMillis();
                     try {
-                        routed.put(load.elapsedMillis(), Cluster.fabioTargets().size());
+                        int targets = Cluster.fabioTargets().size();
+                        routed.put(at, targets);
+                        if (targets == 0 && noneRoutedAt.compareAndSet(-1, at)) {
+                            noneRoutedOrStopped.countDown();
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Exception | AssertionError e) {
+                        routed.put(at, UNREADABLE);
+                        if (unreadable.size() < 5) {
+                            unreadable.add(at + " ms: " + e);
+                        }
+                    }
+                    try {
                         Thread.sleep(25);
                     } catch (InterruptedException e) {
                         return;
-                    } catch (Exception e) {
-                        routed.put(load.elapsedMillis(), 0); // Fabio itself gone
                     }
                 }
             });
@@ -376,25 +411,48 @@ class FaultsIT {
             long stopAt = load.elapsedMillis();
             Process mvn = new ProcessBuilder("mvn", "-B", "-q", "-ntp", "docker:stop")
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            mvn.onExit().thenRun(noneRoutedOrStopped::countDown);
+            assertTrue(noneRoutedOrStopped.await(5, TimeUnit.MINUTES), "Fabio still routed after 5 minutes of mvn docker:stop");
+            long loadStopped = load.elapsedMillis();
+            load.close();
             assertTrue(mvn.waitFor(5, TimeUnit.MINUTES), "mvn docker:stop did not finish");
             long stopped = load.elapsedMillis();
             fabioLog.destroy();
             watcher.interrupt();
-            load.close();
+            watcher.join(15_000);
             List<ConstantLoad.Failure> whileRouted = new ArrayList<>();
+            List<ConstantLoad.Failure> unjudged = new ArrayList<>();
             for (ConstantLoad.Failure f : load.failures()) {
                 var before = routed.floorEntry(f.atMillis() - 100);
                 var after = routed.ceilingEntry(f.atMillis());
-                if (before != null && after != null && before.getValue() > 0 && after.getValue() > 0) {
-                    whileRouted.add(f);
+                int routesBefore = before == null ? UNREADABLE : before.getValue();
+                int routesAfter = after == null ? UNREADABLE : after.getValue();
+                if (routesBefore == 0 || routesAfter == 0) {
+                    continue; // Fabio itself said no replica was routed next to it
                 }
+                (routesBefore > 0 && routesAfter > 0 ? whileRouted : unjudged).add(f);
             }
-            long lastRouted = routed.entrySet().stream().filter(e -> e.getValue() > 0).mapToLong(e -> e.getKey()).max().orElse(stopAt);
+            long unreadableReadings = routed.values().stream().filter(n -> n == UNREADABLE).count();
+            // The load stopped at the first empty table: had Fabio routed again after it, the rest of
+            // the stop would have gone unwatched.
+            List<Long> routedAgain = noneRoutedAt.get() < 0 ? List.of() : routed.tailMap(noneRoutedAt.get()).entrySet()
+                    .stream().filter(e -> e.getValue() > 0).map(e -> e.getKey()).toList();
             REPORT.line("mvn docker:stop of the whole cluster", String.format(
-                    "took %d ms; the last replica left Fabio %d ms after it began; %d failures while a replica was"
-                            + " still routed; load %s", stopped - stopAt, lastRouted - stopAt, whileRouted.size(), load));
+                    "took %d ms; the last replica left Fabio %d ms after it began (the load stopped then); %d failures"
+                            + " while a replica was still routed, %d next to an unreadable route table (%d of %d"
+                            + " readings unreadable%s); load %s",
+                    stopped - stopAt, noneRoutedAt.get() < 0 ? -1 : noneRoutedAt.get() - stopAt, whileRouted.size(),
+                    unjudged.size(), unreadableReadings, routed.size(), unreadable.isEmpty() ? "" : ", " + unreadable,
+                    load));
             assertEquals(0, mvn.exitValue(), "mvn docker:stop failed");
+            load.assertEveryRequestCounted();
+            assertTrue(noneRoutedAt.get() >= 0, "mvn docker:stop ended, at " + (loadStopped - stopAt)
+                    + " ms, before Fabio was seen routing to no replica: Fabio went first, or its table was unreadable");
+            assertTrue(routedAgain.isEmpty(), "Fabio routed again after it had shown no replica, at " + routedAgain
+                    + " ms: the load stopped too early");
             assertTrue(whileRouted.isEmpty(), "failed while replicas were still routed: " + whileRouted);
+            assertTrue(unjudged.isEmpty(), "failed next to a reading of Fabio's route table that failed, so not known to be"
+                    + " unrouted: " + unjudged + "; unreadable readings " + unreadable);
         }
     }
 }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.stream.Stream;
 
+import dev.replicas.hello.AnswerContract;
 import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.core.Simulation;
 

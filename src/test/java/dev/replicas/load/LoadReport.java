@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.replicas.hello.AnswerContract;
 import dev.replicas.load.LoadRecorder.Tally;
 import org.HdrHistogram.Histogram;
 import org.jfree.chart.ChartUtils;

@@ -17,10 +17,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicas.cluster.CaseReport;
 import dev.replicas.cluster.Cluster;
 import dev.replicas.cluster.ConstantLoad;
+import dev.replicas.hello.AnswerContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -64,11 +64,6 @@ class SwarmIT {
         }
     }
 
-    /** Requests the load sent all ended, as answered or failed. */
-    private static void assertCounted(ConstantLoad load) {
-        assertEquals(load.sent(), load.ok() + load.failures().size(), "every request counted: " + load);
-    }
-
     private static void scale(int replicas) throws Exception {
         Cluster.dockerWithin(CONVERGE, "service", "scale", "--detach=false", Swarm.REPLICAS + "=" + replicas);
     }
@@ -84,9 +79,9 @@ class SwarmIT {
         }
         assertEquals(8, Swarm.routed().size(), Swarm.routed().toString());
         Set<String> uuids = new HashSet<>();
+        AnswerContract contract = AnswerContract.configured();
         for (int k = 0; k < 8; k++) {
-            JsonNode answer = Cluster.getJson(Cluster.FABIO + "/hello/api/v1");
-            uuids.add(answer.get("UUID").asText());
+            uuids.add(contract.assertKept(Cluster.getBytes(Cluster.FABIO + "/hello/api/v1")));
         }
         assertEquals(8, uuids.size(), "8 requests, 8 replicas, round-robin: " + uuids);
     }
@@ -161,7 +156,7 @@ class SwarmIT {
             long routed = (System.nanoTime() - start) / 1_000_000;
             load.close();
             REPORT.line("scale 8 -> 12", String.format("12 routed %d ms after docker service scale; load %s", routed, load));
-            assertCounted(load);
+            load.assertEveryRequestCounted();
             assertTrue(load.failures().isEmpty(), load.toString());
             assertEquals(12, Swarm.instances().size());
         }
@@ -183,7 +178,7 @@ class SwarmIT {
             load.close();
             REPORT.line("scale 12 -> 4", String.format("4 in Consul and routed %d ms after docker service scale; load %s",
                     done, load));
-            assertCounted(load);
+            load.assertEveryRequestCounted();
             assertTrue(load.failures().isEmpty(), load.toString());
             assertEquals(4, left.size(), left.toString());
         }
@@ -207,7 +202,7 @@ class SwarmIT {
             load.close();
             REPORT.line("rolling update of 4", String.format("every instance replaced, 4 passing and routed, %d ms"
                     + " after docker service update; load %s", took, load));
-            assertCounted(load);
+            load.assertEveryRequestCounted();
             assertTrue(load.failures().isEmpty(), load.toString());
             assertEquals(Map.of(next, 4), Swarm.runningImages());
             assertEquals(4, after.size());
@@ -240,7 +235,7 @@ class SwarmIT {
             REPORT.line("replica killed", String.format("out of Fabio %d ms after docker kill, replaced and routed after %d ms;"
                             + " %d failed, the last sent %d ms after the kill; its entry left Consul after %d ms; load %s",
                     gone, replaced, load.failures().size(), lastSent, ghostGone, load));
-            assertCounted(load);
+            load.assertEveryRequestCounted();
             assertTrue(gone <= 2_000 + 2_000 + 1_000, "routed " + gone + " ms: longer than the check's interval and timeout");
             assertTrue(lastSent <= gone + 500, "a request failed that was sent after the replica left Fabio: " + load);
             assertTrue(left.stream().allMatch(Swarm.Instance::passing), left.toString());

@@ -176,7 +176,7 @@ class SwarmNodesIT {
             REPORT.line("node-2 (the Consul leader, nothing else) killed", String.format("%s elected %d ms after the kill"
                     + " (was %s); %d passing; load %s", after, elected, before,
                     byNode.values().stream().mapToInt(Integer::intValue).sum(), load));
-            assertEquals(load.sent(), load.ok() + load.failures().size(), "every request counted: " + load);
+            load.assertEveryRequestCounted();
             assertTrue(elected <= 10_000, "new leader after " + elected + " ms");
             assertTrue(load.failures().isEmpty(), load.toString());
             assertEquals(REPLICAS, byNode.values().stream().mapToInt(Integer::intValue).sum(), byNode.toString());
@@ -245,7 +245,7 @@ class SwarmNodesIT {
             REPORT.line("node-1 (" + onNode1 + " replicas) killed", String.format("its replicas out of Fabio after %d ms;"
                     + " %d routed again after %d ms (passing by node %s); %d failed, the last sent %d ms after the kill;"
                     + " load %s", gone, REPLICAS, again, byNode, load.failures().size(), lastSent, load));
-            assertEquals(load.sent(), load.ok() + load.failures().size(), "every request counted: " + load);
+            load.assertEveryRequestCounted();
             assertTrue(onNode1 > 0, "node-1 held replicas");
             assertTrue(gone <= 10_000, "node-1's replicas routed for " + gone + " ms");
             assertTrue(lastSent <= gone + 500, "a request failed that was sent after node-1 left Fabio: " + load);
