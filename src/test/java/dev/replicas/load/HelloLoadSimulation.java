@@ -17,10 +17,9 @@ import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.core.Simulation;
 
 /**
- * The seed's load test through Fabio, as an open model: users arrive at a constant (or, in capacity mode, a
- * stepping) rate, each sends one {@code GET}. Kept cheap: every answer is checked for status 200, its exact length
- * and frame ({@link AnswerContract#uuidOf}), every {@code load.sampleEvery}-th in full. Gatling's assertion
- * (constant mode only) fails the build in the verify phase.
+ * The seed's load test through Fabio, an open model: users arrive at a constant (capacity mode: stepping) rate, each
+ * sends one {@code GET}. Kept cheap: every answer's status, length and frame are checked ({@link AnswerContract#uuidOf}),
+ * every {@code load.sampleEvery}-th in full. Gatling's assertion (constant mode) fails the build in verify.
  */
 public class HelloLoadSimulation extends Simulation {
 

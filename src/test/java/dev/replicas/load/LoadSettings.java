@@ -6,10 +6,8 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * The {@code load.*} system properties the {@code load} Maven profile passes to Gatling's JVM, in this order: mode,
- * rate, duration, window, capacity.start, .step, .max, .stepSeconds, .p99, .failPercent, url, timeout, payload,
- * sampleEvery, successPercent, outputDir, containerPrefix, replicas (docs/load-test.md, "Settings"). The defaults
- * are the seed's test: 100 requests/s for 60 s to Fabio.
+ * The {@code load.*} system properties the {@code load} Maven profile passes to Gatling's JVM, one component each
+ * (docs/load-test.md, "Settings"). The defaults are the seed's test: 100 requests/s for 60 s to Fabio.
  */
 public record LoadSettings(String mode, double rate, int durationSeconds, int windowSeconds, double capacityStart,
                            double capacityStep, double capacityMax, int stepSeconds, long p99LimitMs,
