@@ -35,9 +35,9 @@ public final class Cluster {
     private Cluster() {
     }
 
-    /** The host port replica {@code i} publishes (the profiles' default 8000 + i). */
+    /** The host port replica {@code i} publishes: 8000 + i (cluster-profiles/generate). */
     public static int replicaPort(int i) {
-        return Integer.getInteger("hello.port." + i, 8000 + i);
+        return 8000 + i;
     }
 
     public static List<Integer> replicaPorts() {
