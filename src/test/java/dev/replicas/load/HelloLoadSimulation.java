@@ -9,12 +9,15 @@ import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.stream.Stream;
 
 import dev.replicas.hello.AnswerContract;
+import io.gatling.javaapi.core.PopulationBuilder;
 import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.core.Simulation;
+import io.gatling.javaapi.http.HttpRequestActionBuilder;
 
 /**
  * The seed's load test through Fabio, an open model: users arrive at a constant (capacity mode: stepping) rate, each
@@ -26,22 +29,22 @@ public class HelloLoadSimulation extends Simulation {
     private final LoadSettings settings = LoadSettings.from(System.getProperties());
     private final AnswerContract contract = new AnswerContract(settings.payload());
     private final LoadRecorder recorder = new LoadRecorder(settings, HostCounters.discover(settings.containerPrefix()));
+    private final GeneratorWarmUp standIn;
 
     {
         System.out.println("Load: " + settings + ", " + settings.windows().size() + " windows");
         // A report left by an earlier run must not pass for this one's if this one fails.
         Stream.of(LoadReport.REPORT, LoadReport.SUMMARY).forEach(f -> settings.outputDir().resolve(f).toFile().delete());
-        var request = http("GET /hello/api/v1").get(settings.url())
-                .requestTimeout(Duration.ofSeconds(settings.timeoutSeconds()))
-                // Status and time saved first: a failure is told by its status or its absence.
-                .check(status().saveAs("status"), responseTimeInMillis().saveAs("responseTime"), status().is(200),
-                        bodyBytes().transform(contract::uuidOf).name("length and frame").saveAs("uuid"))
-                .checkIf(this::sampled)
-                .then(bodyBytes().transform(contract::violation).is(AnswerContract.OK).name("full contract"));
-        SetUp setUp = setUp(scenario("hello through Fabio")
+        try {
+            standIn = new GeneratorWarmUp(settings.payload());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Load: no loopback stand-in for the generator's warm-up", e);
+        }
+        PopulationBuilder measured = scenario("hello through Fabio")
                 .stopLoadGeneratorIf(session -> recorder.stopReason(), session -> recorder.shouldStop())
-                .exec(session -> session.set("window", recorder.begin(session.userId())))
-                .exec(request)
+                // Gatling numbers users across both scenarios: the warm-up's come first.
+                .exec(session -> session.set("window", recorder.begin(session.userId() - settings.generatorWarmUp())))
+                .exec(request(settings.url(), "GET /hello/api/v1"))
                 .exec(session -> {
                     recorder.end(session.getInt("window"), session.contains("status") ? session.getInt("status") : null,
                             session.contains("responseTime") ? session.getInt("responseTime")
@@ -53,13 +56,29 @@ public class HelloLoadSimulation extends Simulation {
                 // rampUsers(n).during(d) injects exactly n users evenly over d: a constant rate, and
                 // user numbers that map onto windows exactly (LoadRecorder.begin).
                 .injectOpen(settings.windows().stream()
-                        .map(w -> rampUsers((int) w.users()).during(Duration.ofSeconds(w.seconds()))).toList())
-                // No warm-up on Gatling's outside URL; one keep-alive pool for all users, as a client of a
-                // load balancer keeps: a connection per request costs generator, docker-proxy and Fabio more.
-                .protocols(http.disableWarmUp().shareConnections().acceptHeader("application/json")));
+                        .map(w -> rampUsers((int) w.users()).during(Duration.ofSeconds(w.seconds()))).toList());
+        PopulationBuilder run = settings.generatorWarmUp() == 0 ? measured
+                : scenario("generator warm-up on a loopback stand-in, not counted")
+                        .exec(request(standIn.url(), "generator warm-up"))
+                        .injectOpen(rampUsers(settings.generatorWarmUp()).during(Duration.ofMillis(settings.generatorWarmUp() * 10L)))
+                        .andThen(measured);
+        // No warm-up on Gatling's outside URL; one keep-alive pool for all users, as a client of a
+        // load balancer keeps: a connection per request costs generator, docker-proxy and Fabio more.
+        SetUp setUp = setUp(run.protocols(http.disableWarmUp().shareConnections().acceptHeader("application/json")));
         if (!settings.capacity()) {
             setUp.assertions(global().successfulRequests().percent().gte(settings.successPercent()));
         }
+    }
+
+    /** @return the one request, with the checks: status, length and frame always, the whole contract when sampled */
+    private HttpRequestActionBuilder request(String url, String name) {
+        return http(name).get(url)
+                .requestTimeout(Duration.ofSeconds(settings.timeoutSeconds()))
+                // Status and time saved first: a failure is told by its status or its absence.
+                .check(status().saveAs("status"), responseTimeInMillis().saveAs("responseTime"), status().is(200),
+                        bodyBytes().transform(contract::uuidOf).name("length and frame").saveAs("uuid"))
+                .checkIf(this::sampled)
+                .then(bodyBytes().transform(contract::violation).is(AnswerContract.OK).name("full contract"));
     }
 
     /** The first answer and every {@code sampleEvery}-th after it get the full check. */
@@ -69,6 +88,7 @@ public class HelloLoadSimulation extends Simulation {
 
     @Override
     public void after() {
+        standIn.close();
         recorder.stop();
         try {
             LoadReport.write(recorder, settings.outputDir());

@@ -12,7 +12,8 @@ import java.util.Properties;
 public record LoadSettings(String mode, double rate, int durationSeconds, int windowSeconds, double capacityStart,
                            double capacityStep, double capacityMax, int stepSeconds, long p99LimitMs,
                            double failLimitPercent, String url, int timeoutSeconds, int payload, int sampleEvery,
-                           double successPercent, Path outputDir, String containerPrefix, int replicas) {
+                           double successPercent, Path outputDir, String containerPrefix, int replicas,
+                           int generatorWarmUp) {
 
     /** @throws IllegalArgumentException naming the key and the value that is wrong */
     public static LoadSettings from(Properties p) {
@@ -28,7 +29,8 @@ public record LoadSettings(String mode, double rate, int durationSeconds, int wi
                 p.getProperty("load.url", "http://localhost:9000/hello/api/v1"), (int) positive(p, "load.timeout", "10"),
                 (int) number(p, "load.payload", "200000"), (int) positive(p, "load.sampleEvery", "50"),
                 number(p, "load.successPercent", "100"), Path.of(p.getProperty("load.outputDir", "target")),
-                p.getProperty("load.containerPrefix", "hello-"), (int) number(p, "load.replicas", "0"));
+                p.getProperty("load.containerPrefix", "hello-"), (int) number(p, "load.replicas", "0"),
+                (int) number(p, "load.generatorWarmUp", "400"));
         if (s.capacity() && s.capacityMax() < s.capacityStart()) {
             throw new IllegalArgumentException("load.capacity.max='" + rate(s.capacityMax())
                     + "' is below load.capacity.start (" + rate(s.capacityStart()) + ")");
