@@ -112,6 +112,7 @@ public class HostCounters {
         cpu.putAll(processCpu(Path.of("/proc")));
         put(cpu, "cpu", "generator", () -> ticks(read(Path.of("/proc/self/stat"))) * NANOS_PER_TICK);
         put(cpu, "cpu", "host", () -> hostBusyTicks(Files.readAllLines(Path.of("/proc/stat")).get(0)) * NANOS_PER_TICK);
+        put(cpu, "cpu", "stolen", () -> stolenTicks(Files.readAllLines(Path.of("/proc/stat")).get(0)) * NANOS_PER_TICK);
         return cpu;
     }
 
@@ -173,11 +174,23 @@ public class HostCounters {
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
-    /** Busy ticks of all CPUs from the first line of {@code /proc/stat}: the first 8 fields but idle and iowait. */
+    /**
+     * Busy ticks of all CPUs from the first line of {@code /proc/stat}: user, nice, system, irq and softirq (not idle,
+     * iowait, nor steal: time the hypervisor gave another machine is no part's CPU).
+     */
     static long hostBusyTicks(String cpuLine) {
         String[] f = cpuLine.trim().split("\\s+");
-        return IntStream.rangeClosed(1, Math.min(8, f.length - 1)).filter(i -> i != 4 && i != 5)
+        return IntStream.rangeClosed(1, Math.min(7, f.length - 1)).filter(i -> i != 4 && i != 5)
                 .mapToLong(i -> Long.parseLong(f[i])).sum();
+    }
+
+    /**
+     * Steal ticks of all CPUs (the 8th field of {@code /proc/stat}'s first line): time this virtual machine's CPUs were
+     * ready to run but the hypervisor ran something else. A run with much of it measured a slower machine.
+     */
+    static long stolenTicks(String cpuLine) {
+        String[] f = cpuLine.trim().split("\\s+");
+        return f.length > 8 ? Long.parseLong(f[8]) : 0;
     }
 
     private static long keyed(Path file, String key) throws IOException {

@@ -63,7 +63,8 @@ class HostCountersTest {
         assertEquals(Map.of("docker-proxy", 600_000_000L, "containerd", 10_000_000L), cpu);
         assertEquals(List.of("docker-proxy", "containerd"), List.copyOf(cpu.keySet()));
         // user nice system idle iowait irq softirq steal
-        assertEquals(100 + 2 + 30 + 4 + 5 + 6, HostCounters.hostBusyTicks("cpu  100 2 30 999 888 4 5 6 0 0"));
+        assertEquals(100 + 2 + 30 + 4 + 5, HostCounters.hostBusyTicks("cpu  100 2 30 999 888 4 5 6 0 0"));
+        assertEquals(6, HostCounters.stolenTicks("cpu  100 2 30 999 888 4 5 6 0 0"));
         assumeTrue(Files.isReadable(Path.of("/proc/self/stat")), "this machine's own counters: Linux only");
         Map<String, Long> own = new HostCounters(List.of(), List.of()).cpu();
         assertTrue(own.get("generator") > 0 && own.get("host") >= own.get("generator"), own.toString());

@@ -140,7 +140,7 @@ public final class LoadReport {
         return String.format(Locale.ROOT, "requests=%d%nok=%d%nfailed=%d%navg.ms=%.1f%np50.ms=%d%np99.ms=%d%n"
                         + "max.ms=%d%n", requests, sum(ran, t -> t.ok), sum(ran, t -> t.failed), all.getMean(),
                 percentile(all, 50), percentile(all, 99), percentile(all, 100))
-                + Stream.of("generator", "fabio", "docker-proxy", "replicas", "host", "consul").map(part -> String.format(
+                + Stream.of("generator", "fabio", "docker-proxy", "replicas", "host", "consul", "stolen").map(part -> String.format(
                         Locale.ROOT, "cpu.%s.ms=%.2f%n", part, ms(parts.get(part), Math.max(1, requests))))
                         .collect(Collectors.joining())
                 + String.format(Locale.ROOT, "memory.replica.mean.mib=%.1f%nmemory.replica.max.mib=%.1f%n",
@@ -167,23 +167,31 @@ public final class LoadReport {
                 LoadSettings.rate(r.settings.failLimitPercent()), held,
                 r.stopReason() == null ? "; every step ran" : "; stopped: " + r.stopReason())
                 : String.format(Locale.US, "Over time (%d s windows):%n", r.tallies.get(0).window.seconds()));
-        out.append(String.format(Locale.US, "%-5s %6s %9s %8s %7s %7s %7s %7s %9s " + last + "  CPU ms per request:"
+        out.append(String.format(Locale.US, "%-5s %6s %9s %8s %7s %7s %7s %7s %9s " + last + " %7s  CPU ms per request:"
                         + " fabio, proxy, replicas%n", capacity ? "step" : "from", "rate/s", "requests", "failed", "p50",
-                "p99", "max", "answ/s", "gen ms/r", capacity ? "held" : "rep MiB"));
+                "p99", "max", "answ/s", "gen ms/r", capacity ? "held" : "rep MiB", "stolen"));
         for (Tally t : ran) {
             Map<String, Long> parts = t.cpu == null ? null : grouped(t.cpu);
             double memory = replicas(t.memory).stream().mapToLong(m -> m[1] / m[0]).average().orElse(-1);
-            out.append(String.format(Locale.US, "%-5s %6s %,9d %,8d %7d %7d %7d %7.1f %9s " + last + "  %s%n",
+            out.append(String.format(Locale.US, "%-5s %6s %,9d %,8d %7d %7d %7d %7.1f %9s " + last + " %7s  %s%n",
                     capacity ? String.valueOf(t.window.index() + 1) : t.window.startSecond() + "s",
                     LoadSettings.rate(t.window.rate()), t.started, t.started - t.ok, percentile(t.all, 50),
                     percentile(t.all, 99), percentile(t.all, 100), (double) t.ok / t.window.seconds(),
                     parts == null ? "-" : String.format(Locale.US, "%.2f", ms(parts.get("generator"), t.started)),
                     capacity ? (t.verdict == null ? "?" : t.verdict.held() ? "yes" : "no")
                             : memory < 0 ? "-" : String.format(Locale.US, "%.1f", memory / MIB),
+                    stolen(parts, t.window.seconds()),
                     parts == null ? "" : String.format(Locale.US, "%.2f, %.2f, %.2f", ms(parts.get("fabio"), t.started),
                             ms(parts.get("docker-proxy"), t.started), ms(parts.get("replicas"), t.started))));
         }
         return out.toString();
+    }
+
+    /** @return the share of all this machine's CPUs that the hypervisor took in a window, as vmstat's {@code st} */
+    private static String stolen(Map<String, Long> parts, int seconds) {
+        Long stolen = parts == null ? null : parts.get("stolen");
+        return stolen == null ? "-" : String.format(Locale.US, "%.0f %%",
+                100.0 * stolen / (seconds * 1e9 * Runtime.getRuntime().availableProcessors()));
     }
 
     /** @return the highest rate of the steps that held, counting from the first, up to the first that did not */
@@ -202,12 +210,16 @@ public final class LoadReport {
                 + "%n%-28s %9s %12s %11s%n", requests, seconds, "part", "CPU s", "ms/request", "% of a core"));
         Map<String, Long> parts = grouped(cpuNanos);
         Long host = parts.remove("host");
+        Long stolen = parts.remove("stolen");
         parts.forEach((part, nanos) -> out.append(row(part, nanos, requests, seconds)));
         if (host != null) {
             long rest = host - parts.entrySet().stream().filter(e -> !e.getKey().startsWith(" "))
                     .mapToLong(Map.Entry::getValue).sum(); // the indented replicas are in their sum already
             out.append(row("rest of the host (kernel...)", Math.max(0, rest), requests, seconds));
             out.append(row("host, all CPUs", host, requests, seconds));
+        }
+        if (stolen != null) {
+            out.append(row("stolen by the hypervisor", stolen, requests, seconds));
         }
         return out + String.format(Locale.US, "The generator's JVM used %.1f CPU s since it started"
                 + " (start-up and warm-up included).%n", generatorTotalNanos / 1e9);

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -33,7 +34,8 @@ class LoadReportTest {
             public synchronized Map<String, Long> cpu() {
                 long n = readings++;
                 Map<String, Long> cpu = new HashMap<>(Map.of("generator", 5_000_000_000L));
-                Map.of("consul", 1, "fabio", 20, "replica-10", 10, "replica-2", 50, "docker-proxy", 10, "generator", 20, "host", 120)
+                Map.of("consul", 1, "fabio", 20, "replica-10", 10, "replica-2", 50, "docker-proxy", 10, "generator", 20, "host", 120,
+                        "stolen", 8)
                         .forEach((part, tenths) -> cpu.merge(part, n * tenths * 100_000_000L, Long::sum));
                 return cpu;
             }
@@ -89,18 +91,20 @@ class LoadReportTest {
                 "Successful answers by replica: 2 replica(s): [1,096, 900]",
                 "Over time (10 s windows):\nfrom  rate/s  requests   failed     p50     p99     max  answ/s  gen ms/r  rep MiB",
                 // The counters rose once, so all CPU falls in the window under way at the stop: the first.
-                "\n0s       100     1,000        0       5      50      50   100.0      2.00    110.0  2.00, 1.00, 6.00\n",
-                "\n10s      100     1,000        4       6       6   10000    99.6         -        -  \n",
+                "\n0s       100     1,000        0       5      50      50   100.0      2.00    110.0     %s  2.00, 1.00, 6.00\n"
+                        .formatted(String.format(Locale.US, "%.0f %%", 8.0 / Runtime.getRuntime().availableProcessors())),
+                "\n10s      100     1,000        4       6       6   10000    99.6         -        -       -  \n",
                 // 2,000 requests in 20 s: the generator's 2 s of CPU are 1 ms a request and 10 % of a core.
                 "\ngenerator                         2.00         1.00       10.0 %\n",
                 "\nreplicas                          6.00         3.00       30.0 %\n  replica-2 ",
-                "\nrest of the host (kernel...)      0.90         0.45        4.5 %\n", "The generator's JVM used 7.0 CPU s",
+                "\nrest of the host (kernel...)      0.90         0.45        4.5 %\n",
+                "\nstolen by the hypervisor          0.80         0.40        4.0 %\n", "The generator's JVM used 7.0 CPU s",
                 "\nreplica-2      100.0 MiB 100.0 MiB 100.0 MiB 100.0 MiB\nreplica-10",
                 "all replicas             220.0 MiB (mean of each, summed)", "note: cpu of replica-9: gone");
 
         // What benchmarks/*.sh read.
         assertEquals("requests=2000\nok=1996\nfailed=4\navg.ms=12.9\np50.ms=6\np99.ms=50\nmax.ms=10000\ncpu.generator.ms=1.00\n"
-                + "cpu.fabio.ms=1.00\ncpu.docker-proxy.ms=0.50\ncpu.replicas.ms=3.00\ncpu.host.ms=6.00\ncpu.consul.ms=0.05\n"
+                + "cpu.fabio.ms=1.00\ncpu.docker-proxy.ms=0.50\ncpu.replicas.ms=3.00\ncpu.host.ms=6.00\ncpu.consul.ms=0.05\ncpu.stolen.ms=0.40\n"
                 + "memory.replica.mean.mib=110.0\nmemory.replica.max.mib=120.0\n", LoadReport.summary(r));
     }
 
