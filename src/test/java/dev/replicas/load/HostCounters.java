@@ -35,22 +35,34 @@ public class HostCounters {
 
     private final List<Cgroup> containers;
     private final List<String> problems;
+    /** Replica part name -> its container's name, for {@link #gcLogs()}. */
+    private final Map<String, String> replicaContainers;
 
     HostCounters(List<Cgroup> containers, List<String> problems) {
+        this(containers, problems, Map.of());
+    }
+
+    HostCounters(List<Cgroup> containers, List<String> problems, Map<String, String> replicaContainers) {
         this.containers = List.copyOf(containers);
         this.problems = new ArrayList<>(problems);
+        this.replicaContainers = new TreeMap<>(ORDER);
+        this.replicaContainers.putAll(replicaContainers);
     }
 
     /** @return the counters of the host and of the containers whose names start with {@code prefix} */
     public static HostCounters discover(String prefix) {
         List<String> problems = new ArrayList<>();
         List<Cgroup> cgroups = new ArrayList<>();
+        Map<String, String> replicas = new TreeMap<>();
         try {
             List<String> inspect = new ArrayList<>(List.of("inspect", "--format", "{{.Name}} {{.State.Pid}}"));
             inspect.addAll(docker("ps", "--filter", "name=^" + prefix, "--format", "{{.Names}}"));
             for (String line : inspect.size() == 3 ? List.<String>of() : docker(inspect.toArray(String[]::new))) {
                 String[] f = line.trim().replaceFirst("^/", "").split(" ");
                 String name = partName(f[0].startsWith(prefix) ? f[0].substring(prefix.length()) : f[0]);
+                if (isReplica(name)) {
+                    replicas.put(name, f[0]);
+                }
                 cgroupOf(name, Path.of("/proc", f[1], "cgroup"), Path.of("/sys/fs/cgroup")).ifPresentOrElse(
                         cgroups::add, () -> problems.add("no readable cgroup for container " + f[0]));
             }
@@ -58,7 +70,27 @@ public class HostCounters {
             problems.add("cannot list the containers: " + e.getMessage());
         }
         cgroups.sort(Comparator.comparing(Cgroup::name, ORDER));
-        return new HostCounters(cgroups, problems);
+        return new HostCounters(cgroups, problems, replicas);
+    }
+
+    /**
+     * @return each replica's GC log (the image's {@code /opt/wlp/output/gc.log}, the rotated file first), read with
+     *         {@code docker exec} once the load is over; a replica whose log cannot be read is left out and said in
+     *         {@link #problems()}
+     */
+    public Map<String, String> gcLogs() {
+        Map<String, String> logs = new TreeMap<>(ORDER);
+        replicaContainers.forEach((name, container) -> {
+            try {
+                logs.put(name, String.join("\n", docker("exec", container, "sh", "-c",
+                        "cat /opt/wlp/output/gc.log.0 /opt/wlp/output/gc.log 2>/dev/null; true")));
+            } catch (IOException | InterruptedException e) {
+                synchronized (this) {
+                    problems.add("GC log of " + name + ": " + e.getMessage());
+                }
+            }
+        });
+        return logs;
     }
 
     /** Swarm tasks as the profiles name containers: replica.3.(task) is replica-3, a global fabio.(node).(task) fabio. */

@@ -1,5 +1,6 @@
 package dev.replicas.load;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -67,6 +68,10 @@ public final class LoadRecorder {
     private int nextToJudge; // capacity: the step to judge next
     private long nextMemoryMs = 2000;
     private long startNanos;
+    /** When the first request went, and when the load was over (wall clock, as the GC logs tell time). */
+    Instant startWall;
+    Instant endWall;
+    Map<String, String> gcLogs = Map.of();
     private Map<String, Long> startCpu;
     private Map<String, Long> lastCpu;
     private int nextBoundary; // the window whose end is the next CPU reading
@@ -83,6 +88,7 @@ public final class LoadRecorder {
         synchronized (this) {
             if (watch == null) {
                 startNanos = System.nanoTime();
+                startWall = Instant.now();
                 startCpu = lastCpu = counters.cpu();
                 sampleMemory();
                 watch = Executors.newSingleThreadScheduledExecutor();
@@ -190,6 +196,7 @@ public final class LoadRecorder {
         }
         synchronized (this) {
             elapsedSeconds = elapsedMs() / 1000.0;
+            endWall = Instant.now();
             sampleMemory();
             Map<String, Long> cpu = counters.cpu();
             runCpu = difference(cpu, startCpu);
@@ -201,6 +208,7 @@ public final class LoadRecorder {
         for (Tally tally : settings.capacity() ? tallies : List.<Tally>of()) {
             tally.verdict = judge(tally.window.index(), true);
         }
+        gcLogs = counters.gcLogs();
     }
 
     /** The window under way ends: its CPU is what the counters rose by since the last boundary. */

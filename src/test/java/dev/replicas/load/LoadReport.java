@@ -121,6 +121,9 @@ public final class LoadReport {
         out.append(String.format(Locale.US, "Run: %.1f s from the first arrival to the last answer, to %s%n%n",
                 r.elapsedSeconds, r.settings.url()));
         out.append(windows(r, ran)).append('\n');
+        if (r.startWall != null && r.endWall != null) {
+            out.append(GcPauses.render(r.gcLogs, r.startWall, r.endWall)).append('\n');
+        }
         out.append(cpu(r.runCpu, ok + failed, r.elapsedSeconds, r.generatorTotalNanos)).append('\n');
         out.append(memory(r.memory, HostCounters.generatorResident()));
         r.counters.problems().forEach(problem -> out.append("note: ").append(problem).append('\n'));
@@ -143,6 +146,8 @@ public final class LoadReport {
                 + Stream.of("generator", "fabio", "docker-proxy", "replicas", "host", "consul", "stolen").map(part -> String.format(
                         Locale.ROOT, "cpu.%s.ms=%.2f%n", part, ms(parts.get(part), Math.max(1, requests))))
                         .collect(Collectors.joining())
+                + String.format(Locale.ROOT, "gc.pause.max.ms=%.0f%n", r.startWall == null || r.endWall == null ? 0
+                        : GcPauses.longest(r.gcLogs, r.startWall, r.endWall))
                 + String.format(Locale.ROOT, "memory.replica.mean.mib=%.1f%nmemory.replica.max.mib=%.1f%n",
                         replicas.stream().mapToLong(m -> m[2] / m[0]).average().orElse(0) / MIB,
                         replicas.stream().mapToLong(m -> m[3]).max().orElse(0) / MIB);

@@ -41,6 +41,11 @@ class LoadReportTest {
             }
 
             @Override
+            public Map<String, String> gcLogs() {
+                return Map.of();
+            }
+
+            @Override
             public Map<String, Long> memory() {
                 return Map.of("replica-2", 100L << 20, "replica-10", 120L << 20);
             }
@@ -104,7 +109,7 @@ class LoadReportTest {
 
         // What benchmarks/*.sh read.
         assertEquals("requests=2000\nok=1996\nfailed=4\navg.ms=12.9\np50.ms=6\np99.ms=50\nmax.ms=10000\ncpu.generator.ms=1.00\n"
-                + "cpu.fabio.ms=1.00\ncpu.docker-proxy.ms=0.50\ncpu.replicas.ms=3.00\ncpu.host.ms=6.00\ncpu.consul.ms=0.05\ncpu.stolen.ms=0.40\n"
+                + "cpu.fabio.ms=1.00\ncpu.docker-proxy.ms=0.50\ncpu.replicas.ms=3.00\ncpu.host.ms=6.00\ncpu.consul.ms=0.05\ncpu.stolen.ms=0.40\ngc.pause.max.ms=0\n"
                 + "memory.replica.mean.mib=110.0\nmemory.replica.max.mib=120.0\n", LoadReport.summary(r));
     }
 

@@ -1,0 +1,87 @@
+package dev.replicas.load;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The replicas' GC pauses during a run, from the GC log the image writes ({@code -Xlog:gc} with time decorations,
+ * src/main/docker/Dockerfile): the first thing to look at beside a slow window, since a replica that collects its
+ * heap answers nothing meanwhile (docs/load-test.md, "Cold tails").
+ */
+final class GcPauses {
+
+    /** Pauses this long or longer are listed one by one. */
+    static final double LISTED_MS = 20;
+    private static final Pattern PAUSE = Pattern.compile(
+            "^\\[([^\\]]+)\\]\\[[0-9.]+s\\] GC\\(\\d+\\) (Pause (Young|Full) .*) ([0-9.]+)ms$");
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+
+    /** One pause; the log line is written at its end. */
+    record Pause(String replica, Instant end, double ms, boolean full, String what) {}
+
+    private GcPauses() {
+    }
+
+    /** @return the pauses in one replica's GC log that overlap {@code from}..{@code to} */
+    static List<Pause> parse(String replica, String log, Instant from, Instant to) {
+        List<Pause> pauses = new ArrayList<>();
+        for (String line : log.split("\n")) {
+            Matcher m = PAUSE.matcher(line.trim());
+            if (m.matches()) {
+                Instant end = OffsetDateTime.parse(m.group(1), TIME).toInstant();
+                double ms = Double.parseDouble(m.group(4));
+                if (!end.isBefore(from) && !end.minusNanos((long) (ms * 1e6)).isAfter(to)) {
+                    pauses.add(new Pause(replica, end, ms, m.group(3).equals("Full"), m.group(2)));
+                }
+            }
+        }
+        return pauses;
+    }
+
+    /** The report's section: counts, the longest, and every pause of {@value #LISTED_MS} ms or more with its second. */
+    static String render(Map<String, String> logs, Instant start, Instant end) {
+        if (logs.isEmpty()) {
+            return "Replica GC pauses: no replica's GC log could be read.\n";
+        }
+        List<Pause> all = new ArrayList<>();
+        List<String> without = new ArrayList<>();
+        logs.forEach((replica, log) -> {
+            List<Pause> pauses = parse(replica, log, start, end);
+            if (!log.contains(" Pause ")) {
+                without.add(replica);
+            }
+            all.addAll(pauses);
+        });
+        all.sort(Comparator.comparing(Pause::end));
+        StringBuilder out = new StringBuilder(String.format(Locale.US, "Replica GC pauses during the run (their GC logs):"
+                        + " %d young, %d full, %.0f ms paused in all, the longest %.0f ms%n",
+                all.stream().filter(p -> !p.full()).count(), all.stream().filter(Pause::full).count(),
+                all.stream().mapToDouble(Pause::ms).sum(), all.stream().mapToDouble(Pause::ms).max().orElse(0)));
+        for (Pause p : all) {
+            if (p.ms() >= LISTED_MS) {
+                out.append(String.format(Locale.US, "  %.1f s  %-11s %s, %.0f ms%n",
+                        Math.max(0, Duration.between(start, p.end()).toMillis() / 1000.0 - p.ms() / 1000), p.replica(), p.what(), p.ms()));
+            }
+        }
+        if (!without.isEmpty()) {
+            out.append("  no GC log lines from ").append(String.join(", ", without))
+                    .append(" (an image without -Xlog:gc with time decorations?)\n");
+        }
+        return out.toString();
+    }
+
+    /** @return the longest pause of the run in ms, 0 if none */
+    static double longest(Map<String, String> logs, Instant start, Instant end) {
+        return logs.entrySet().stream().flatMap(e -> parse(e.getKey(), e.getValue(), start, end).stream())
+                .mapToDouble(Pause::ms).max().orElse(0);
+    }
+}
