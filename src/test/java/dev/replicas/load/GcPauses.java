@@ -13,9 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The replicas' GC pauses during a run, from the GC log the image writes ({@code -Xlog:gc} with time decorations,
- * src/main/docker/Dockerfile): the first thing to look at beside a slow window, since a replica that collects its
- * heap answers nothing meanwhile (docs/load-test.md, "Cold tails").
+ * The GC pauses during a run, from the GC logs the replicas write ({@code -Xlog:gc} with time decorations,
+ * src/main/docker/Dockerfile) and the generator's (the load profile's jvmArgs): the first thing to look at beside a
+ * slow window, since a replica that collects its heap answers nothing meanwhile, and a generator that collects its
+ * own counts the wait as the cluster's (docs/load-test.md, "Cold tails").
  */
 final class GcPauses {
 
@@ -50,7 +51,7 @@ final class GcPauses {
     /** The report's section: counts, the longest, and every pause of {@value #LISTED_MS} ms or more with its second. */
     static String render(Map<String, String> logs, Instant start, Instant end) {
         if (logs.isEmpty()) {
-            return "Replica GC pauses: no replica's GC log could be read.\n";
+            return "GC pauses: no GC log could be read.\n";
         }
         List<Pause> all = new ArrayList<>();
         List<String> without = new ArrayList<>();
@@ -62,8 +63,8 @@ final class GcPauses {
             all.addAll(pauses);
         });
         all.sort(Comparator.comparing(Pause::end));
-        StringBuilder out = new StringBuilder(String.format(Locale.US, "Replica GC pauses during the run (their GC logs):"
-                        + " %d young, %d full, %.0f ms paused in all, the longest %.0f ms%n",
+        StringBuilder out = new StringBuilder(String.format(Locale.US, "GC pauses during the run (the replicas' and"
+                        + " the generator's GC logs): %d young, %d full, %.0f ms paused in all, the longest %.0f ms%n",
                 all.stream().filter(p -> !p.full()).count(), all.stream().filter(Pause::full).count(),
                 all.stream().mapToDouble(Pause::ms).sum(), all.stream().mapToDouble(Pause::ms).max().orElse(0)));
         for (Pause p : all) {

@@ -31,12 +31,12 @@ class GcPausesTest {
     @Test
     void listsTheLongPausesAtTheSecondOfTheRunTheyBegan() {
         assertEquals("""
-                Replica GC pauses during the run (their GC logs): 2 young, 1 full, 344 ms paused in all, the longest 280 ms
+                GC pauses during the run (the replicas' and the generator's GC logs): 2 young, 1 full, 344 ms paused in all, the longest 280 ms
                   0.0 s  replica-7   Pause Young (Allocation Failure) 40M->30M(63M), 60 ms
                   47.3 s  replica-7   Pause Full (Allocation Failure) 43M->30M(46M), 280 ms
                   no GC log lines from replica-1 (an image without -Xlog:gc with time decorations?)
                 """, GcPauses.render(Map.of("replica-7", LOG, "replica-1", "Launching defaultServer"), START, END));
         assertEquals(280.312, GcPauses.longest(Map.of("replica-7", LOG), START, END));
-        assertEquals("Replica GC pauses: no replica's GC log could be read.\n", GcPauses.render(Map.of(), START, END));
+        assertEquals("GC pauses: no GC log could be read.\n", GcPauses.render(Map.of(), START, END));
     }
 }

@@ -1,5 +1,7 @@
 package dev.replicas.load;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,6 +69,8 @@ public final class LoadRecorder {
     private volatile ScheduledExecutorService watch;
     private int nextToJudge; // capacity: the step to judge next
     private long nextMemoryMs = 2000;
+    /** The generator's GC log, in the output directory (the load profile's jvmArgs). */
+    static final String GENERATOR_GC_LOG = "generator-gc.log";
     private long startNanos;
     /** When the first request went, and when the load was over (wall clock, as the GC logs tell time). */
     Instant startWall;
@@ -208,7 +212,13 @@ public final class LoadRecorder {
         for (Tally tally : settings.capacity() ? tallies : List.<Tally>of()) {
             tally.verdict = judge(tally.window.index(), true);
         }
-        gcLogs = counters.gcLogs();
+        Map<String, String> logs = new LinkedHashMap<>(counters.gcLogs());
+        try { // the pom's -Xlog:gc for this JVM
+            logs.put("generator", Files.readString(settings.outputDir().resolve(GENERATOR_GC_LOG)));
+        } catch (IOException e) {
+            // no such log: a run outside the load profile
+        }
+        gcLogs = logs;
     }
 
     /** The window under way ends: its CPU is what the counters rose by since the last boundary. */
