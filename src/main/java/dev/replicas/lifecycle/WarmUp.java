@@ -28,11 +28,12 @@ import jakarta.inject.Inject;
  * bytes over the last round); then it collects the heap in full, once. Readiness (and so Consul's
  * check and Fabio's route) waits for it, but never longer than {@code hello.warmup.seconds}.
  *
- * <p>Why the JVM's signals and not a count (docs/load-test.md, "Cold tails"): after 200 requests
- * the methods called once per request sit at C1's threshold, so the first routed requests paid for
- * their compiling, and the start-up had left the old generation full, so they paid for full
- * collections, each 100-240 ms on our machines (one triggered by the code cache's growth itself).
- * Done here, before the route exists, that work costs no client anything.
+ * <p>Why the JVM's signals and not a count (docs/load-test.md, "Cold tails"): how many requests
+ * the JIT needs depends on the JVM's flags and on how busy its compiler is (8 replicas starting on
+ * 2 cores), and a replica routed too early paid for hundreds of compilations in its first seconds
+ * of traffic; the start-up had also left the old generation full, so the first routed requests
+ * paid for full collections, each 100-240 ms on our machines (one triggered by the code cache's
+ * growth itself). Done here, before the route exists, that work costs no client anything.
  */
 @ApplicationScoped
 public class WarmUp {
