@@ -12,7 +12,7 @@
 #
 # Needs the image (mvn package), Docker, a JDK and Maven. Puts the engine into Swarm mode for the
 # Swarm runs if it is not, and takes it out again at the end. Traffic goes to 127.0.0.1 only;
-# every loop is bounded. Nothing else may use the ports 8001-8008, 8500 and 9000-9001.
+# every loop is bounded. Nothing else may use the ports 8001-8008, 8500, 9000-9001 and 9090.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -33,7 +33,8 @@ now_ms() { date +%s%3N; }
 pom() { sed -n "s:.*<$1>[[:space:]]*\([^<]*[^<[:space:]]\)[[:space:]]*</$1>.*:\1:p" pom.xml | sed -n 1p; }
 version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' cluster-profiles/pom.xml | head -1)
 export HELLO_IMAGE=hello-server:$version CONSUL_IMAGE=hashicorp/consul:$(pom consul.version) \
-  FABIO_IMAGE=fabiolb/fabio:$(pom fabio.version) HELLO_REPLICAS=8 HELLO_SECRETS=$ROOT/target/benchmark/swarm-secrets
+  FABIO_IMAGE=fabiolb/fabio:$(pom fabio.version) PROMETHEUS_IMAGE=prom/prometheus:v$(pom prometheus.version) \
+  HELLO_REPLICAS=8 HELLO_SECRETS=$ROOT/target/benchmark/swarm-secrets
 LOGS=target/benchmark; mkdir -p "$LOGS"
 docker image inspect "$HELLO_IMAGE" >/dev/null 2>&1 || { log "building $HELLO_IMAGE"; "${MVN[@]}" package -DskipTests; }
 "${MVN[@]}" -Pload test-compile >/dev/null

@@ -94,8 +94,8 @@ class ClusterProfilesTest {
         List<Element> images = children(child(project, "build/plugins/plugin/configuration/images"), "image");
         List<String> aliases = images.stream().map(image -> text(image, "alias")).toList();
         int max = sizes().stream().mapToInt(Integer::parseInt).max().orElseThrow();
-        assertEquals(max + 2, images.size(), "replicas, fabio, consul: " + aliases);
-        assertEquals(List.of("fabio", "consul"), aliases.subList(max, max + 2),
+        assertEquals(max + 4, images.size(), "replicas, dashboards, prometheus, fabio, consul: " + aliases);
+        assertEquals(List.of("dashboards", "prometheus", "fabio", "consul"), aliases.subList(max, max + 4),
                 "the replicas come first, so that docker:stop stops them before Fabio and Consul");
         for (int i = 1; i <= max; i++) {
             String port = String.valueOf(8000 + i);

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -39,6 +40,9 @@ final class Swarm implements AutoCloseable {
     private static final String APP_IMAGE = System.getProperty("app.image", "hello-server:1.0.0-SNAPSHOT");
     private static final String CONSUL_IMAGE = System.getProperty("consul.image", "hashicorp/consul:1.16.3");
     private static final String FABIO_IMAGE = System.getProperty("fabio.image", "fabiolb/fabio:1.6.3");
+    private static final String PROMETHEUS_IMAGE = property("prometheus.image", "prom/prometheus:v2.42.0");
+    /** The stack's Prometheus, published on this node (HELLO_PROMETHEUS_PORT, 9090 as in the profiles). */
+    static final String PROMETHEUS = "http://" + Cluster.HOST + ":" + property("prometheus.port", "9090");
     /** The manager's address as the node containers see it: docker0's. */
     private static final String MANAGER_ADDRESS = System.getProperty("cluster.gateway", "172.17.0.1");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -89,6 +93,7 @@ final class Swarm implements AutoCloseable {
         env.put("HELLO_IMAGE", APP_IMAGE);
         env.put("CONSUL_IMAGE", CONSUL_IMAGE);
         env.put("FABIO_IMAGE", FABIO_IMAGE);
+        env.put("PROMETHEUS_IMAGE", PROMETHEUS_IMAGE);
         env.put("HELLO_STACK", STACK);
         env.put("HELLO_SECRETS", SECRETS.toAbsolutePath().toString());
         env.putAll(settings);
@@ -218,6 +223,26 @@ final class Swarm implements AutoCloseable {
         }
     }
 
+    /**
+     * Prometheus' active targets of a scrape job: instance label to health ("up", "down", "unknown");
+     * none while Prometheus does not answer.
+     */
+    static Map<String, String> prometheusTargets(String job) throws Exception {
+        Map<String, String> targets = new TreeMap<>();
+        JsonNode answer;
+        try {
+            answer = Cluster.getJson(PROMETHEUS + "/api/v1/targets?state=active");
+        } catch (IOException e) {
+            return targets;
+        }
+        for (JsonNode target : answer.get("data").get("activeTargets")) {
+            if (target.get("labels").get("job").asText().equals(job)) {
+                targets.put(target.get("labels").get("instance").asText(), target.get("health").asText());
+            }
+        }
+        return targets;
+    }
+
     /** The containers of running replica tasks on this node. */
     static List<String> replicaContainers() throws Exception {
         String out = Cluster.docker("ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + REPLICAS);
@@ -285,6 +310,12 @@ final class Swarm implements AutoCloseable {
         } catch (Exception | AssertionError e) {
             problems.add(e);
         }
+    }
+
+    /** A system property failsafe passes on, or {@code fallback} where the pom does not define it. */
+    private static String property(String name, String fallback) {
+        String value = System.getProperty(name);
+        return value == null || value.isBlank() || value.startsWith("${") ? fallback : value;
     }
 
     /** Reads a text file of the suite's secrets (tests check that no log shows one). */

@@ -15,6 +15,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import dev.replicas.cluster.CaseReport;
@@ -32,8 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The stack on one node (mvn verify -Pswarm): deployed with the README's command, then scaled up,
  * scaled down, rolled out to a new image and a replica killed, each under a constant load through
- * Fabio in which every request sent ends as answered or failed. Figures go to the console and
- * target/swarm-report.txt.
+ * Fabio in which every request sent ends as answered or failed. Prometheus scrapes every replica that
+ * Consul lists, under its Consul service ID, after the deploy and after each scaling. Figures go to
+ * the console and target/swarm-report.txt.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SwarmIT {
@@ -44,12 +48,22 @@ class SwarmIT {
     private static final String IMAGE = System.getProperty("app.image", "hello-server:1.0.0-SNAPSHOT");
     /** The "new version" the rolling update rolls out: the same image under another tag. */
     private static final String NEXT_IMAGE = IMAGE + "-next";
+    /** prometheus-swarm.yml's scrape_interval. */
+    private static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(5);
+    /**
+     * How soon a change in Consul's catalog reaches Prometheus' targets (as PrometheusIT): the SD's
+     * refresh_interval (1 s), then Prometheus 2.42 passes target changes on in two batches, each at
+     * most every 5 s, then a new target's first scrape comes within one interval.
+     */
+    private static final Duration DISCOVERY_BOUND = SCRAPE_INTERVAL.plusSeconds(1 + 5 + 5);
     private static Swarm swarm;
+    private static long deployed;
 
     @BeforeAll
     static void deploy() throws Exception {
         swarm = Swarm.open();
         Duration took = swarm.deploy(Map.of("HELLO_REPLICAS", "8"));
+        deployed = System.nanoTime();
         REPORT.line("deploy of 8 (one node)", "cluster-profiles/swarm deploy returned, every replica routed, after "
                 + took.toMillis() + " ms");
     }
@@ -66,6 +80,107 @@ class SwarmIT {
 
     private static void scale(int replicas) throws Exception {
         Cluster.dockerWithin(CONVERGE, "service", "scale", "--detach=false", Swarm.REPLICAS + "=" + replicas);
+    }
+
+    /**
+     * Waits until Prometheus' hello targets are exactly {@code ids} (Consul's service IDs), each
+     * scraped successfully, at most {@link #DISCOVERY_BOUND} after {@code since} (when Consul's
+     * catalog was already that set); returns how long after {@code since} that was, in ms.
+     */
+    private static long awaitScraped(Set<String> ids, long since) throws Exception {
+        Duration left = DISCOVERY_BOUND.minusNanos(System.nanoTime() - since);
+        Cluster.await("Prometheus' hello targets exactly " + ids + ", all up", left.isNegative() ? Duration.ZERO : left,
+                () -> Swarm.prometheusTargets("hello"), targets -> scraped(targets, ids));
+        return (System.nanoTime() - since) / 1_000_000;
+    }
+
+    private static boolean scraped(Map<String, String> targets, Set<String> ids) {
+        return targets.keySet().equals(ids) && targets.values().stream().allMatch("up"::equals);
+    }
+
+    /**
+     * Follows a scaling in the background, every 200 ms while the case goes on: Consul's catalog of
+     * hello-server (every instance, in any state), when it last changed, and when Prometheus' hello
+     * targets were first exactly that catalog, all up, since.
+     */
+    private static final class CatalogFollower implements AutoCloseable {
+        private final int n;
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        private Set<String> catalog;
+        private long changedAt;
+        private long scrapedAt;
+        /** How long {@link #await} waited, in ms: what this check adds to the case. */
+        long waited;
+
+        CatalogFollower(int n) {
+            this.n = n;
+            timer.scheduleWithFixedDelay(this::poll, 0, 200, TimeUnit.MILLISECONDS);
+        }
+
+        private void poll() {
+            try {
+                Set<String> ids = Swarm.ids(Swarm.instances());
+                synchronized (this) {
+                    if (!ids.equals(catalog)) {
+                        catalog = ids;
+                        changedAt = System.nanoTime();
+                        scrapedAt = 0;
+                    }
+                    if (scrapedAt != 0) {
+                        return;
+                    }
+                }
+                if (scraped(Swarm.prometheusTargets("hello"), ids)) {
+                    synchronized (this) {
+                        if (ids.equals(catalog) && scrapedAt == 0) {
+                            scrapedAt = System.nanoTime();
+                        }
+                    }
+                }
+            } catch (Exception e) {
+                // Consul or Prometheus did not answer this time: the next poll asks again.
+            }
+        }
+
+        /**
+         * Waits until Consul lists {@code n} instances and Prometheus' targets are exactly those, at
+         * most {@link #DISCOVERY_BOUND} after Consul's catalog last changed; returns how long after
+         * that change Prometheus followed, in ms.
+         */
+        long await() throws Exception {
+            long start = System.nanoTime();
+            while (true) {
+                Set<String> ids;
+                long changed;
+                long scraped;
+                synchronized (this) {
+                    ids = catalog;
+                    changed = changedAt;
+                    scraped = scrapedAt;
+                }
+                long now = System.nanoTime();
+                if (ids != null && ids.size() == n && scraped != 0) {
+                    long took = (scraped - changed) / 1_000_000;
+                    waited = (now - start) / 1_000_000;
+                    assertTrue(took <= DISCOVERY_BOUND.toMillis(), "Prometheus followed Consul after " + took + " ms");
+                    return took;
+                }
+                if (ids != null && ids.size() == n && now - changed > DISCOVERY_BOUND.plusMillis(500).toNanos()) {
+                    throw new AssertionError("Prometheus' hello targets not exactly Consul's " + ids + ", all up, within "
+                            + DISCOVERY_BOUND.toSeconds() + " s of Consul's last change; they are: "
+                            + Swarm.prometheusTargets("hello"));
+                }
+                if (now - start > Duration.ofSeconds(60).toNanos()) {
+                    throw new AssertionError("Consul does not list " + n + " instances after 60 s: " + ids);
+                }
+                Thread.sleep(200);
+            }
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
+        }
     }
 
     @Test
@@ -88,6 +203,23 @@ class SwarmIT {
 
     @Test
     @Order(2)
+    void prometheusScrapesEveryReplicaUnderItsConsulServiceIdAndFabioAndConsul() throws Exception {
+        Set<String> ids = Swarm.ids(Swarm.instances());
+        assertEquals(8, ids.size(), ids.toString());
+        long scraped = awaitScraped(ids, deployed);
+        // One Fabio (one manager); Consul: the agent of this node.
+        Map<String, String> fabio = Cluster.await("Fabio an up target", DISCOVERY_BOUND,
+                () -> Swarm.prometheusTargets("fabio"), t -> t.size() == 1 && t.containsValue("up"));
+        Map<String, String> consul = Cluster.await("Consul's agent an up target", DISCOVERY_BOUND,
+                () -> Swarm.prometheusTargets("consul"), t -> t.size() == 1 && t.containsValue("up"));
+        long all = (System.nanoTime() - deployed) / 1_000_000;
+        REPORT.line("prometheus after the deploy", String.format("all 8 replicas up targets under their Consul service IDs"
+                + " %d ms after swarm deploy returned; fabio (%d) and consul (%d) targets up after %d ms",
+                scraped, fabio.size(), consul.size(), all));
+    }
+
+    @Test
+    @Order(3)
     void consulRefusesAnonymousWritesAndNoLogShowsAToken() throws Exception {
         HttpResponse<String> write = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(Cluster.CONSUL + "/v1/agent/service/register"))
@@ -97,18 +229,20 @@ class SwarmIT {
         HttpResponse<String> read = Cluster.get(Cluster.CONSUL + "/v1/catalog/services");
         assertEquals("{}", read.body().trim(), "an anonymous read sees nothing");
         StringBuilder logs = new StringBuilder();
-        for (String service : List.of("replica", "fabio", "consul-agent", "consul-server")) {
+        for (String service : List.of("replica", "fabio", "consul-agent", "consul-server", "prometheus")) {
             logs.append(Cluster.docker("service", "logs", "--raw", Swarm.STACK + "_" + service));
         }
-        for (String token : List.of("management-token", "agent-token", "replica-token", "fabio-token", "dashboard-token")) {
+        List<String> tokens = List.of("management-token", "agent-token", "replica-token", "fabio-token",
+                "prometheus-token", "dashboard-token");
+        for (String token : tokens) {
             assertFalse(logs.toString().contains(Swarm.secret(token)), token + " appears in a log");
         }
         REPORT.line("security", "anonymous write refused (HTTP 403), anonymous read sees nothing; "
-                + logs.length() + " characters of logs hold none of the 5 tokens");
+                + logs.length() + " characters of logs hold none of the " + tokens.size() + " tokens");
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aReplicaWithAMissingOrWrongTokenSaysSoInOneLineAndRegistersNothing(@TempDir Path dir) throws Exception {
         Path wrong = Files.writeString(dir.resolve("wrong-token"), "00000000-0000-4000-8000-000000000000\n");
         wrong.toFile().setReadable(true, false);
@@ -146,16 +280,20 @@ class SwarmIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void scalingUpTo12RoutesTheNewReplicasAndFailsNoRequest() throws Exception {
-        try (ConstantLoad load = ConstantLoad.start(RATE, 300)) {
+        try (ConstantLoad load = ConstantLoad.start(RATE, 300); CatalogFollower prometheus = new CatalogFollower(12)) {
             load.awaitUnderWay();
             long start = System.nanoTime();
             scale(12);
             Cluster.await("12 routed", CONVERGE, Swarm::routed, r -> r.size() == 12);
             long routed = (System.nanoTime() - start) / 1_000_000;
+            long scraped = prometheus.await();
             load.close();
             REPORT.line("scale 8 -> 12", String.format("12 routed %d ms after docker service scale; load %s", routed, load));
+            REPORT.line("prometheus after scale 8 -> 12", String.format("its hello targets the 12 in Consul, all up,"
+                    + " %d ms after Consul first listed 12 (bound %d ms); the case waited %d ms for it", scraped,
+                    DISCOVERY_BOUND.toMillis(), prometheus.waited));
             load.assertEveryRequestCounted();
             assertTrue(load.failures().isEmpty(), load.toString());
             assertEquals(12, Swarm.instances().size());
@@ -163,9 +301,9 @@ class SwarmIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void scalingDownTo4FailsNoRequestAndLeavesExactly4InConsul() throws Exception {
-        try (ConstantLoad load = ConstantLoad.start(RATE, 300)) {
+        try (ConstantLoad load = ConstantLoad.start(RATE, 300); CatalogFollower prometheus = new CatalogFollower(4)) {
             load.awaitUnderWay();
             long start = System.nanoTime();
             scale(4);
@@ -173,6 +311,8 @@ class SwarmIT {
                     i -> i.size() == 4 && i.stream().allMatch(Swarm.Instance::passing));
             Cluster.await("4 routed", Duration.ofSeconds(10), Swarm::routed, r -> r.size() == 4);
             long done = (System.nanoTime() - start) / 1_000_000;
+            // The 8 that left Consul leave Prometheus' targets too.
+            long dropped = prometheus.await();
             long okSoFar = load.ok();
             Cluster.await("2 s more of load on 4", Duration.ofSeconds(20), load::ok, ok -> ok >= okSoFar + 2L * RATE);
             load.close();
@@ -181,11 +321,14 @@ class SwarmIT {
             load.assertEveryRequestCounted();
             assertTrue(load.failures().isEmpty(), load.toString());
             assertEquals(4, left.size(), left.toString());
+            REPORT.line("prometheus after scale 12 -> 4", String.format("the 8 removed replicas dropped, its hello targets"
+                    + " the 4 in Consul, all up, %d ms after Consul first listed 4 (bound %d ms); the case waited %d ms"
+                    + " for it", dropped, DISCOVERY_BOUND.toMillis(), prometheus.waited));
         }
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aRollingUpdateReplacesEveryInstanceOneAtATimeAndFailsNoRequest() throws Exception {
         String next = NEXT_IMAGE;
         Cluster.docker("tag", IMAGE, next);
@@ -210,7 +353,7 @@ class SwarmIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aKilledReplicaIsReplacedFailuresStayWithinTheCheckAndNoGhostRemains() throws Exception {
         try (ConstantLoad load = ConstantLoad.start(RATE, 400)) {
             load.awaitUnderWay();

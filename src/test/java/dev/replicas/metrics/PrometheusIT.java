@@ -1,0 +1,175 @@
+package dev.replicas.metrics;
+
+import static dev.replicas.cluster.Cluster.CONSUL;
+import static dev.replicas.cluster.Cluster.FABIO;
+import static dev.replicas.cluster.Cluster.HOST;
+import static dev.replicas.cluster.Cluster.REPLICAS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.replicas.cluster.Cluster;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The cluster's Prometheus (cluster-profiles/prometheus.yml): it scrapes every replica it finds in
+ * Consul's catalog under the replica's Consul service ID, plus Fabio and Consul, and the saved
+ * graphs (cluster-profiles/pom.xml, printed by docker:start) answer one series per replica.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PrometheusIT {
+
+    static final String PROMETHEUS = "http://" + HOST + ":" + System.getProperty("prometheus.port", "9090");
+    /** prometheus.yml's scrape_interval. */
+    static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(5);
+    /**
+     * How soon a change in Consul's catalog reaches the scrapes: the SD's refresh_interval (1 s),
+     * then Prometheus 2.42 passes target changes on in two batches, each at most every 5 s
+     * (discovery manager, then scrape manager), then a new target's first scrape comes within
+     * one interval. docs/metrics.md has the times measured.
+     */
+    static final Duration DISCOVERY_BOUND = SCRAPE_INTERVAL.plusSeconds(1 + 5 + 5);
+
+    /** Consul service ID of each replica that Consul lists, by its port. */
+    private static Map<Integer, String> consulIds() throws Exception {
+        Map<Integer, String> ids = new TreeMap<>();
+        for (JsonNode instance : Cluster.allInstances()) {
+            ids.put(instance.get("Service").get("Port").asInt(), instance.get("Service").get("ID").asText());
+        }
+        return ids;
+    }
+
+    /** The hello job's targets that Prometheus has scraped successfully, by their instance label. */
+    private static Set<String> upReplicas() throws Exception {
+        Set<String> up = new TreeSet<>();
+        for (JsonNode target : Cluster.getJson(PROMETHEUS + "/api/v1/targets?state=active").get("data").get("activeTargets")) {
+            if (target.get("labels").get("job").asText().equals("hello") && target.get("health").asText().equals("up")) {
+                up.add(target.get("labels").get("instance").asText());
+            }
+        }
+        return up;
+    }
+
+    /** The hello job's targets in any state. */
+    private static Set<String> replicaTargets() throws Exception {
+        Set<String> all = new TreeSet<>();
+        for (JsonNode target : Cluster.getJson(PROMETHEUS + "/api/v1/targets?state=active").get("data").get("activeTargets")) {
+            if (target.get("labels").get("job").asText().equals("hello")) {
+                all.add(target.get("labels").get("instance").asText());
+            }
+        }
+        return all;
+    }
+
+    static JsonNode query(String promql) throws Exception {
+        JsonNode answer = Cluster.getJson(PROMETHEUS + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+        assertEquals("success", answer.get("status").asText(), promql + ": " + answer);
+        return answer.get("data").get("result");
+    }
+
+    @Test
+    @Order(1)
+    void scrapesEveryReplicaUnderItsConsulServiceIdAndFabioAndConsul() throws Exception {
+        Set<String> ids = new TreeSet<>(consulIds().values());
+        assertEquals(REPLICAS, ids.size(), "replicas in Consul: " + ids);
+        Cluster.await("every replica an up target", DISCOVERY_BOUND, PrometheusIT::upReplicas, ids::equals);
+        for (String job : new String[] {"fabio", "consul"}) {
+            Cluster.await(job + " up", DISCOVERY_BOUND, () -> query("up{job=\"" + job + "\"}").toString(),
+                    seen -> seen.contains("\"1\""));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void requestsPerReplicaIsOneSeriesPerReplica() throws Exception {
+        int perReplica = 5;
+        for (int i = 0; i < perReplica * REPLICAS; i++) {
+            assertEquals(200, Cluster.getBytes(FABIO + "/hello/api/v1").statusCode());
+        }
+        Set<String> ids = new TreeSet<>(consulIds().values());
+        String graph = savedGraph("prometheus.graph.requests");
+        // Each replica's next scrape shows its share; a rate needs two scrapes after the requests.
+        JsonNode result = Cluster.await("a rising rate of requests on every replica", SCRAPE_INTERVAL.multipliedBy(3),
+                () -> query(graph), series -> instancesWithRate(series).equals(ids));
+        assertEquals(REPLICAS, result.size(), result.toString());
+        // Fabio's view of the same requests: one series per target, i.e. per replica.
+        JsonNode fabio = Cluster.await("Fabio's rate per target", SCRAPE_INTERVAL.multipliedBy(3),
+                () -> query(savedGraph("prometheus.graph.fabio")), series -> series.size() == REPLICAS);
+        assertTrue(fabio.toString().contains("host.docker.internal"), fabio.toString());
+    }
+
+    private static Set<String> instancesWithRate(JsonNode series) {
+        Set<String> instances = new TreeSet<>();
+        for (JsonNode one : series) {
+            if (Double.parseDouble(one.get("value").get(1).asText()) > 0) {
+                instances.add(one.get("metric").get("instance").asText());
+            }
+        }
+        return instances;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"prometheus.graph.requests", "prometheus.graph.p99", "prometheus.graph.failures",
+            "prometheus.graph.fabio"})
+    @Order(3)
+    void everySavedGraphIsAValidQuery(String property) throws Exception {
+        query(savedGraph(property));
+    }
+
+    @Test
+    @Order(4)
+    void aStoppedReplicaIsDroppedAndARestartedOneScraped() throws Exception {
+        String container = Cluster.NAME + "-replica-" + REPLICAS;
+        int port = Cluster.replicaPort(REPLICAS);
+        String before = consulIds().get(port);
+        // SIGTERM and on at once (docker stop would wait out the drain): the replica leaves Consul
+        // first, and the clock starts when Consul no longer lists it.
+        Cluster.docker("kill", "--signal", "TERM", container);
+        try {
+            Cluster.await("replica on " + port + " gone from Consul", Duration.ofSeconds(30), PrometheusIT::consulIds,
+                    ids -> !ids.containsKey(port));
+            long gone = System.nanoTime();
+            Cluster.await(before + " dropped by Prometheus", DISCOVERY_BOUND, PrometheusIT::replicaTargets,
+                    targets -> !targets.contains(before));
+            CaseTimes.print("dropped", gone);
+        } finally {
+            Cluster.docker("stop", container);
+            Cluster.docker("start", container);
+        }
+        Map<Integer, String> ids = Cluster.await("replica on " + port + " in Consul again", Duration.ofSeconds(120),
+                PrometheusIT::consulIds, seen -> seen.containsKey(port));
+        long registered = System.nanoTime();
+        String after = ids.get(port);
+        assertTrue(!after.equals(before), "a restarted replica registers under a new ID: " + after);
+        Cluster.await(after + " an up target", DISCOVERY_BOUND, PrometheusIT::upReplicas, up -> up.contains(after));
+        CaseTimes.print("scraped", registered);
+        Cluster.awaitRouted(REPLICAS, Duration.ofSeconds(120));
+    }
+
+    /** A saved graph's PromQL, as cluster-profiles/pom.xml defines it (failsafe passes it on). */
+    private static String savedGraph(String property) {
+        String promql = System.getProperty(property);
+        assertTrue(promql != null && !promql.isBlank() && !promql.startsWith("${"), property + " is not set");
+        return promql;
+    }
+
+    /** Prints how long a change took to reach Prometheus, for docs/metrics.md. */
+    private static final class CaseTimes {
+        static void print(String what, long since) {
+            System.out.printf("PrometheusIT: %s %d ms after Consul's change%n", what, (System.nanoTime() - since) / 1_000_000);
+        }
+    }
+}
