@@ -55,23 +55,17 @@ class PrometheusIT {
     /** The hello job's targets that Prometheus has scraped successfully, by their instance label. */
     private static Set<String> upReplicas() throws Exception {
         Set<String> up = new TreeSet<>();
-        for (JsonNode target : Cluster.getJson(PROMETHEUS + "/api/v1/targets?state=active").get("data").get("activeTargets")) {
-            if (target.get("labels").get("job").asText().equals("hello") && target.get("health").asText().equals("up")) {
-                up.add(target.get("labels").get("instance").asText());
+        PrometheusTargets.of(PROMETHEUS, "hello").forEach((instance, health) -> {
+            if (health.equals("up")) {
+                up.add(instance);
             }
-        }
+        });
         return up;
     }
 
     /** The hello job's targets in any state. */
     private static Set<String> replicaTargets() throws Exception {
-        Set<String> all = new TreeSet<>();
-        for (JsonNode target : Cluster.getJson(PROMETHEUS + "/api/v1/targets?state=active").get("data").get("activeTargets")) {
-            if (target.get("labels").get("job").asText().equals("hello")) {
-                all.add(target.get("labels").get("instance").asText());
-            }
-        }
-        return all;
+        return new TreeSet<>(PrometheusTargets.of(PROMETHEUS, "hello").keySet());
     }
 
     static JsonNode query(String promql) throws Exception {

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicas.cluster.Cluster;
+import dev.replicas.metrics.PrometheusTargets;
 
 /**
  * The Swarm a suite runs on, and the stack on it, as a user makes them: this Docker engine as the
@@ -228,19 +229,7 @@ final class Swarm implements AutoCloseable {
      * none while Prometheus does not answer.
      */
     static Map<String, String> prometheusTargets(String job) throws Exception {
-        Map<String, String> targets = new TreeMap<>();
-        JsonNode answer;
-        try {
-            answer = Cluster.getJson(PROMETHEUS + "/api/v1/targets?state=active");
-        } catch (IOException e) {
-            return targets;
-        }
-        for (JsonNode target : answer.get("data").get("activeTargets")) {
-            if (target.get("labels").get("job").asText().equals(job)) {
-                targets.put(target.get("labels").get("instance").asText(), target.get("health").asText());
-            }
-        }
-        return targets;
+        return PrometheusTargets.of(PROMETHEUS, job);
     }
 
     /** The containers of running replica tasks on this node. */
