@@ -40,9 +40,9 @@ class ErrorResponsesIT {
             "GET,    /nothing/here,        404",
             "POST,   /hello/api/v1,        405",
             "DELETE, /hello/api/v1,        405",
-            "GET,    /metrics/nope,        404",
-            "GET,    /metrics?scope=nope,  404",
-            "POST,   /metrics,             405",
+            "GET,    /hello/nothing,       404",
+            "GET,    /hello/metrics/nope,  404",
+            "POST,   /hello/metrics,       405",
     })
     void answersWithoutStackTraces(String method, String path, int status) throws Exception {
         URI uri = URI.create(base.toString()).resolve(path);

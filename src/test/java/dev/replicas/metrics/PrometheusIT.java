@@ -97,8 +97,12 @@ class PrometheusIT {
         String graph = savedGraph("prometheus.graph.requests");
         // Each replica's next scrape shows its share; a rate needs two scrapes after the requests.
         JsonNode result = Cluster.await("a rising rate of requests on every replica", SCRAPE_INTERVAL.multipliedBy(3),
-                () -> query(graph), series -> instancesWithRate(series).equals(ids));
-        assertEquals(REPLICAS, result.size(), result.toString());
+                () -> query(graph), series -> instancesWithRate(series).containsAll(ids));
+        // One series per replica; a replica that left within the rate's minute (an earlier suite
+        // restarts some) keeps its own series until that minute has passed, under its old ID.
+        Set<String> instances = new TreeSet<>();
+        result.forEach(one -> assertTrue(instances.add(one.get("metric").get("instance").asText()), "twice: " + one));
+        assertTrue(instances.containsAll(ids), result.toString());
         // Fabio's view of the same requests: one series per target, i.e. per replica.
         JsonNode fabio = Cluster.await("Fabio's rate per target", SCRAPE_INTERVAL.multipliedBy(3),
                 () -> query(savedGraph("prometheus.graph.fabio")), series -> series.size() == REPLICAS);

@@ -19,18 +19,23 @@ import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.replicas.hello.HelloDeployment;
+import dev.replicas.lifecycle.WarmUp;
 
 /**
- * A replica's /metrics in a real Liberty server, read as Prometheus reads it: the counter of
+ * A replica's /hello/metrics in a real Liberty server, read as Prometheus reads it: the counter of
  * /hello/api/v1 follows the requests exactly, latency is a histogram, the JVM's figures are
  * there, and nothing of the configuration is (src/test/liberty/server.env sets a Consul token).
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReplicaMetricsIT {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -51,7 +56,7 @@ class ReplicaMetricsIT {
     }
 
     private PrometheusText scrape() throws Exception {
-        HttpResponse<String> response = get("/metrics");
+        HttpResponse<String> response = get("/hello/metrics");
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"),
                 response.headers().map().toString());
@@ -75,8 +80,8 @@ class ReplicaMetricsIT {
         for (int i = 0; i < sent; i++) {
             assertEquals(200, get("/hello/api/v1").statusCode());
         }
-        // The server counts a request when its response is finished, which may be just after the
-        // client has read the last byte: wait (bounded) for the count, then check it went no further.
+        // A request is counted once its body is written, which may be just after the client has
+        // read the last byte: wait (bounded) for the count, then check it went no further.
         double counted = before;
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (counted < before + sent && System.nanoTime() < deadline) {
@@ -84,6 +89,38 @@ class ReplicaMetricsIT {
             counted = scrape().sum(REQUESTS + "_count", HELLO);
         }
         assertEquals(sent, counted - before, 0.0, "requests counted for /hello/api/v1");
+    }
+
+    /** The warm-up marks its requests (on loopback); the figures are what clients asked for. */
+    @Test
+    void leavesOutTheWarmUpsOwnRequests() throws Exception {
+        double before = scrape().sum(REQUESTS + "_count", HELLO);
+        URI hello = URI.create("http://127.0.0.1:" + base.getPort() + "/hello/api/v1");
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<Void> warmUp = HTTP.send(HttpRequest.newBuilder(hello).header(WarmUp.HEADER, "1").build(),
+                    HttpResponse.BodyHandlers.discarding());
+            assertEquals(200, warmUp.statusCode());
+        }
+        assertEquals(200, get("/hello/api/v1").statusCode());
+        double counted = before;
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (counted < before + 1 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            counted = scrape().sum(REQUESTS + "_count", HELLO);
+        }
+        assertEquals(1, counted - before, 0.0, "requests counted: the client's one, none of the warm-up's 3");
+    }
+
+    /**
+     * Made by the warm-up, at zero, so that Prometheus' rates count a client's first request. First
+     * of the class: the deployment is new, no client has asked yet.
+     */
+    @Test
+    @Order(1)
+    void theHotRouteIsThereAtZeroBeforeAnyClientAsks() throws Exception {
+        var hot = scrape().samples(REQUESTS + "_count", HELLO.and(labels -> "200".equals(labels.get("http_response_status_code"))));
+        assertEquals(1, hot.size(), "the series of GET /hello/api/v1 200: " + hot);
+        assertEquals(0, hot.get(0).value(), 0.0, "requests counted before any client asked");
     }
 
     @Test
@@ -105,25 +142,41 @@ class ReplicaMetricsIT {
         assertEquals(404, get("/hello/api/v2").statusCode());
         PrometheusText page = scrape();
         assertTrue(page.samples(REQUESTS + "_count", HELLO).stream()
-                .allMatch(s -> s.labels().containsKey("http_response_status_code")), "status code label");
+                .allMatch(s -> "200".equals(s.labels().get("http_response_status_code"))), "status code label of /hello/api/v1");
+        assertTrue(page.sum(REQUESTS + "_count", labels -> "404".equals(labels.get("http_response_status_code"))) >= 1,
+                "the 404 counted");
+    }
+
+    /** A route is a template: paths a client makes up are counted without a route, not as new series. */
+    @Test
+    void pathsAClientMakesUpMakeNoNewSeries() throws Exception {
+        String madeUp = "made-up-" + System.nanoTime();
+        assertEquals(404, get("/hello/api/" + madeUp).statusCode());
+        int brewed = HTTP.send(HttpRequest.newBuilder(URI.create(base.toString()).resolve("/hello/api/v1"))
+                .method("BREW", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        assertTrue(brewed >= 400, "a made-up method is refused: " + brewed);
+        HttpResponse<String> page = get("/hello/metrics");
+        assertFalse(page.body().contains(madeUp), "the made-up path is a label");
+        assertFalse(page.body().contains("BREW"), "the made-up method is a label");
     }
 
     @Test
     void showsTheJvm() throws Exception {
         PrometheusText page = scrape();
-        for (String name : new String[] {"memory_usedHeap_bytes", "memory_maxHeap_bytes", "gc_total", "gc_time_seconds",
-                "thread_count", "cpu_processCpuTime_seconds"}) {
+        for (String name : new String[] {"jvm_memory_used_bytes", "jvm_memory_max_bytes", "jvm_memory_pool_used_bytes",
+                "jvm_gc_collection_seconds_count", "jvm_gc_collection_seconds_sum", "jvm_threads_current",
+                "jvm_classes_currently_loaded", "process_cpu_seconds_total", "process_resident_memory_bytes"}) {
             assertTrue(page.has(name), name);
         }
+        assertTrue(page.sum("jvm_memory_used_bytes", labels -> "heap".equals(labels.get("area"))) > 0, "heap in use");
+        assertTrue(page.sum("process_cpu_seconds_total", labels -> true) > 0, "CPU time");
     }
 
     @Test
     void exposesNoConfiguration() throws Exception {
         String token = "arquillian-secret-token-4c1d"; // as src/test/liberty/server.env sets it
-        for (String path : new String[] {"/metrics", "/metrics?scope=base", "/metrics?scope=vendor", "/metrics?scope=application"}) {
-            HttpResponse<String> response = get(path);
-            assertFalse(response.body().contains(token), path + " shows CONSUL_HTTP_TOKEN");
-            assertFalse(response.body().contains("CONSUL_HTTP"), path + " shows Consul settings");
-        }
+        HttpResponse<String> response = get("/hello/metrics");
+        assertFalse(response.body().contains(token), "shows CONSUL_HTTP_TOKEN");
+        assertFalse(response.body().contains("CONSUL_HTTP"), "shows Consul settings");
     }
 }
