@@ -4,8 +4,6 @@ import java.io.IOException;
 
 import dev.replicas.lifecycle.WarmUp;
 import jakarta.inject.Inject;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -26,7 +24,7 @@ import jakarta.servlet.http.MappingMatch;
  * makes the series of the routes it uses exist, at zero, so that clients' first requests count in
  * Prometheus' rates ({@link RequestDurations#declare}).
  */
-@WebFilter(urlPatterns = "/*", asyncSupported = true)
+@WebFilter("/*")
 public class RequestTimingFilter implements Filter {
 
     @Inject
@@ -42,34 +40,15 @@ public class RequestTimingFilter implements Filter {
             durations.declare(request.getMethod(), route(request), response.getStatus());
             return;
         }
+        // Every resource answers synchronously (none is asynchronous), so the body has been
+        // written when the chain returns.
         boolean failed = true;
         try {
             chain.doFilter(req, res);
             failed = false;
         } finally {
-            if (!failed && request.isAsyncStarted()) {
-                request.getAsyncContext().addListener(new AsyncListener() {
-                    @Override
-                    public void onComplete(AsyncEvent event) {
-                        record(request, response.getStatus(), start);
-                    }
-
-                    @Override
-                    public void onTimeout(AsyncEvent event) {
-                    }
-
-                    @Override
-                    public void onError(AsyncEvent event) {
-                    }
-
-                    @Override
-                    public void onStartAsync(AsyncEvent event) {
-                    }
-                });
-            } else {
-                // An exception that got this far becomes the container's 500.
-                record(request, failed ? 500 : response.getStatus(), start);
-            }
+            // An exception that got this far becomes the container's 500.
+            record(request, failed ? 500 : response.getStatus(), start);
         }
     }
 
