@@ -3,6 +3,8 @@ package dev.replicas.load;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,6 +56,9 @@ public final class LoadRecorder {
         }
     }
 
+    /** A slow answer: how long it took, when it ended (ms after the first request), and from which replica. */
+    record Slow(long ms, long endedMs, String replica) {}
+
     /** Whether a capacity step held, and the figures that say so. */
     record Verdict(boolean held, String text) {}
 
@@ -61,6 +66,12 @@ public final class LoadRecorder {
     final HostCounters counters;
     final List<Tally> tallies;
     final Map<String, long[]> memory = new LinkedHashMap<>(); // container -> {readings, first, sum, max, last}
+    /** The replica (its UUID) to when its first successful answer came, ms after the first request. */
+    final Map<String, Long> firstAnswer = new TreeMap<>();
+    /** The {@value #SLOWEST} slowest successful answers, slowest first. */
+    final List<Slow> slowest = new ArrayList<>();
+    static final int SLOWEST = 10;
+    private volatile long slowEnough; // an answer must take longer than this to enter slowest
     Map<String, Long> runCpu = Map.of();
     long generatorTotalNanos;
     double elapsedSeconds;
@@ -128,6 +139,33 @@ public final class LoadRecorder {
                 t.ok++;
                 t.successful.recordValue(Math.max(0, responseTimeMs));
                 t.replicas.merge(uuid == null ? "?" : uuid, 1L, Long::sum);
+            }
+        }
+        if (!failed && uuid != null) {
+            answered(uuid, responseTimeMs);
+        }
+    }
+
+    /** Notes a replica's first answer and keeps the slowest answers; most answers take no lock here. */
+    private void answered(String uuid, long responseTimeMs) {
+        boolean slow = responseTimeMs > slowEnough;
+        boolean first;
+        synchronized (firstAnswer) {
+            first = !firstAnswer.containsKey(uuid);
+        }
+        if (!slow && !first) {
+            return;
+        }
+        long now = elapsedMs();
+        synchronized (firstAnswer) {
+            firstAnswer.putIfAbsent(uuid, now);
+            if (slow) {
+                slowest.add(new Slow(responseTimeMs, now, uuid));
+                slowest.sort(Comparator.comparingLong(Slow::ms).reversed());
+                if (slowest.size() > SLOWEST) {
+                    slowest.remove(SLOWEST);
+                    slowEnough = slowest.get(SLOWEST - 1).ms();
+                }
             }
         }
     }

@@ -121,12 +121,41 @@ public final class LoadReport {
         out.append(String.format(Locale.US, "Run: %.1f s from the first arrival to the last answer, to %s%n%n",
                 r.elapsedSeconds, r.settings.url()));
         out.append(windows(r, ran)).append('\n');
+        String slow = slowest(r);
+        out.append(slow).append(slow.isEmpty() ? "" : "\n");
         if (r.startWall != null && r.endWall != null) {
             out.append(GcPauses.render(r.gcLogs, r.startWall, r.endWall)).append('\n');
         }
         out.append(cpu(r.runCpu, ok + failed, r.elapsedSeconds, r.generatorTotalNanos)).append('\n');
         out.append(memory(r.memory, HostCounters.generatorResident()));
         r.counters.problems().forEach(problem -> out.append("note: ").append(problem).append('\n'));
+        return out.toString();
+    }
+
+    /**
+     * The slowest answers, each with its replica and how long that replica had been answering then:
+     * whether the tail belongs to replicas that had just joined (cold) or to all of them alike.
+     */
+    static String slowest(LoadRecorder r) {
+        List<LoadRecorder.Slow> slowest;
+        Map<String, Long> first;
+        synchronized (r.firstAnswer) {
+            slowest = List.copyOf(r.slowest);
+            first = Map.copyOf(r.firstAnswer);
+        }
+        if (slowest.isEmpty()) {
+            return "";
+        }
+        List<String> order = first.entrySet().stream().sorted(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+                .toList();
+        StringBuilder out = new StringBuilder(String.format(Locale.US, "The %d slowest answers (replicas numbered"
+                + " by their first answer in the run):%n", slowest.size()));
+        for (LoadRecorder.Slow s : slowest) {
+            long since = s.endedMs() - first.getOrDefault(s.replica(), s.endedMs());
+            out.append(String.format(Locale.US, "  %,5d ms, ended at %6.1f s, replica %d (%s...), answering for %.1f s%n",
+                    s.ms(), s.endedMs() / 1000.0, order.indexOf(s.replica()) + 1,
+                    s.replica().substring(0, Math.min(8, s.replica().length())), since / 1000.0));
+        }
         return out.toString();
     }
 

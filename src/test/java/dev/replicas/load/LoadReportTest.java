@@ -105,7 +105,12 @@ class LoadReportTest {
                 "\nrest of the host (kernel...)      0.90         0.45        4.5 %\n",
                 "\nstolen by the hypervisor          0.80         0.40        4.0 %\n", "The generator's JVM used 7.0 CPU s",
                 "\nreplica-2      100.0 MiB 100.0 MiB 100.0 MiB 100.0 MiB\nreplica-10",
-                "all replicas             220.0 MiB (mean of each, summed)", "note: cpu of replica-9: gone");
+                "all replicas             220.0 MiB (mean of each, summed)", "note: cpu of replica-9: gone",
+                // uuid-b's 100 answers of 50 ms, after uuid-a's first: failed requests are not answers.
+                "The 10 slowest answers (replicas numbered by their first answer in the run):\n     50 ms, ended at ");
+        String slowest = text.substring(text.indexOf("The 10 slowest"), text.indexOf("\n\n", text.indexOf("The 10 slowest")));
+        assertEquals(10, slowest.lines().filter(l -> l.startsWith("     50 ms") && l.contains(", replica 2 (uuid-b...),"
+                + " answering for ")).count(), slowest);
 
         // What benchmarks/*.sh read.
         assertEquals("requests=2000\nok=1996\nfailed=4\navg.ms=12.9\np50.ms=6\np99.ms=50\nmax.ms=10000\ncpu.generator.ms=1.00\n"
