@@ -10,6 +10,8 @@ import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.URI;
 import java.util.concurrent.ExecutorService;
+import javax.management.JMException;
+import javax.management.ObjectName;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
@@ -25,7 +27,8 @@ import jakarta.inject.Inject;
  * are served like the later ones. It sends its own hot path, {@code GET /hello/api/v1}, through its
  * own HTTP port on loopback, at least {@code hello.warmup.requests} times and then on, a round at a
  * time, until the JIT has stopped compiling (the code cache grew less than {@value #SETTLED_BYTES}
- * bytes over the last round); then it collects the heap in full, once. Readiness (and so Consul's
+ * bytes over the last round, and nothing is queued for it or being compiled); then it collects the
+ * heap in full, once. Readiness (and so Consul's
  * check and Fabio's route) waits for it, but never longer than {@code hello.warmup.seconds}.
  *
  * <p>Why the JVM's signals and not a count (docs/load-test.md, "Cold tails"): how many requests
@@ -33,7 +36,10 @@ import jakarta.inject.Inject;
  * 2 cores), and a replica routed too early paid for hundreds of compilations in its first seconds
  * of traffic; the start-up had also left the old generation full, so the first routed requests
  * paid for full collections, each 100-240 ms on our machines (one triggered by the code cache's
- * growth itself). Done here, before the route exists, that work costs no client anything.
+ * growth itself). Done here, before the route exists, that work costs no client anything. The
+ * compile queue counts because the code cache alone was fooled where replicas start together: with
+ * the compiler threads waiting for a core, a round added little code while the request path's own
+ * methods were still waiting to be compiled (docs/load-test.md, "What 8 replicas do").
  */
 @ApplicationScoped
 public class WarmUp {
@@ -114,7 +120,8 @@ public class WarmUp {
             }
             long grown = codeCacheUsed() - code;
             code += grown;
-            settled = round == ROUND && sent >= config.warmUpRequests() && grown < SETTLED_BYTES;
+            settled = round == ROUND && sent >= config.warmUpRequests() && grown < SETTLED_BYTES
+                    && compilesPending() <= 0;
         }
         // The heap collected in full now, while no client waits, starts the route with the old
         // generation compact and the code cache's GC threshold counted from here.
@@ -154,6 +161,31 @@ public class WarmUp {
         } catch (IOException e) {
             return e.getClass().getSimpleName() + ": " + e.getMessage();
         }
+    }
+
+    /**
+     * @return how many methods the JIT has queued or is compiling now (the JVM's Compiler.queue
+     *         diagnostic command), or -1 where the JVM cannot say
+     */
+    static int compilesPending() {
+        try {
+            Object queue = ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerQueue",
+                    new Object[] {null}, new String[] {String[].class.getName()});
+            return pendingIn(String.valueOf(queue));
+        } catch (JMException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * @param queue the Compiler.queue command's text: "Current compiles:", a line per method being
+     *              compiled, then per compiler "C1 compile queue:" and a line per task, or "Empty"
+     * @return the methods it lists
+     */
+    static int pendingIn(String queue) {
+        return (int) queue.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.equals("Empty")
+                && !l.startsWith("Current compiles:") && !l.endsWith("compile queue:")).count();
     }
 
     /** @return the bytes of compiled code the JVM holds now, all code heaps together */
