@@ -10,10 +10,10 @@ import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.URI;
 import java.util.concurrent.ExecutorService;
-import javax.management.JMException;
-import javax.management.ObjectName;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
+import javax.management.JMException;
+import javax.management.ObjectName;
 
 import dev.replicas.config.ReplicaSettings;
 import jakarta.annotation.Resource;
@@ -28,8 +28,8 @@ import jakarta.inject.Inject;
  * own HTTP port on loopback, at least {@code hello.warmup.requests} times and then on, a round at a
  * time, until the JIT has stopped compiling (the code cache grew less than {@value #SETTLED_BYTES}
  * bytes over the last round, and nothing is queued for it or being compiled); then it collects the
- * heap in full, once. Readiness (and so Consul's
- * check and Fabio's route) waits for it, but never longer than {@code hello.warmup.seconds}.
+ * heap in full, once. Readiness (and so Consul's check and Fabio's route) waits for it, but never
+ * longer than {@code hello.warmup.seconds}.
  *
  * <p>Why the JVM's signals and not a count (docs/load-test.md, "Cold tails"): how many requests
  * the JIT needs depends on the JVM's flags and on how busy its compiler is (8 replicas starting on
@@ -39,7 +39,7 @@ import jakarta.inject.Inject;
  * growth itself). Done here, before the route exists, that work costs no client anything. The
  * compile queue counts because the code cache alone was fooled where replicas start together: with
  * the compiler threads waiting for a core, a round added little code while the request path's own
- * methods were still waiting to be compiled (docs/load-test.md, "What 8 replicas do").
+ * methods were still waiting to be compiled (docs/load-test.md, "The compile queue").
  */
 @ApplicationScoped
 public class WarmUp {

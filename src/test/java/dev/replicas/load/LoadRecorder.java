@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -67,8 +68,8 @@ public final class LoadRecorder {
     final List<Tally> tallies;
     final Map<String, long[]> memory = new LinkedHashMap<>(); // container -> {readings, first, sum, max, last}
     /** The replica (its UUID) to when its first successful answer came, ms after the first request. */
-    final Map<String, Long> firstAnswer = new TreeMap<>();
-    /** The {@value #SLOWEST} slowest successful answers, slowest first. */
+    final Map<String, Long> firstAnswer = new ConcurrentHashMap<>();
+    /** The {@value #SLOWEST} slowest successful answers, slowest first; guarded by itself. */
     final List<Slow> slowest = new ArrayList<>();
     static final int SLOWEST = 10;
     private volatile long slowEnough; // an answer must take longer than this to enter slowest
@@ -149,17 +150,16 @@ public final class LoadRecorder {
     /** Notes a replica's first answer and keeps the slowest answers; most answers take no lock here. */
     private void answered(String uuid, long responseTimeMs) {
         boolean slow = responseTimeMs > slowEnough;
-        boolean first;
-        synchronized (firstAnswer) {
-            first = !firstAnswer.containsKey(uuid);
-        }
-        if (!slow && !first) {
+        if (!slow && firstAnswer.containsKey(uuid)) {
             return;
         }
         long now = elapsedMs();
-        synchronized (firstAnswer) {
-            firstAnswer.putIfAbsent(uuid, now);
-            if (slow) {
+        firstAnswer.putIfAbsent(uuid, now);
+        if (!slow) {
+            return;
+        }
+        synchronized (slowest) {
+            if (responseTimeMs > slowEnough) {
                 slowest.add(new Slow(responseTimeMs, now, uuid));
                 slowest.sort(Comparator.comparingLong(Slow::ms).reversed());
                 if (slowest.size() > SLOWEST) {

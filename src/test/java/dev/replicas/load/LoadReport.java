@@ -138,11 +138,10 @@ public final class LoadReport {
      */
     static String slowest(LoadRecorder r) {
         List<LoadRecorder.Slow> slowest;
-        Map<String, Long> first;
-        synchronized (r.firstAnswer) {
+        synchronized (r.slowest) {
             slowest = List.copyOf(r.slowest);
-            first = Map.copyOf(r.firstAnswer);
         }
+        Map<String, Long> first = Map.copyOf(r.firstAnswer);
         if (slowest.isEmpty()) {
             return "";
         }
