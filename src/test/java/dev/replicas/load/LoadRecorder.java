@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.HdrHistogram.Histogram;
 
@@ -60,6 +61,9 @@ public final class LoadRecorder {
     /** A slow answer: how long it took, when it ended (ms after the first request), and from which replica. */
     record Slow(long ms, long endedMs, String replica) {}
 
+    /** A replica's first successful answer: when, ms after the first request, and its place (1, 2...) among them. */
+    record First(long ms, long place) {}
+
     /** Whether a capacity step held, and the figures that say so. */
     record Verdict(boolean held, String text) {}
 
@@ -67,8 +71,12 @@ public final class LoadRecorder {
     final HostCounters counters;
     final List<Tally> tallies;
     final Map<String, long[]> memory = new LinkedHashMap<>(); // container -> {readings, first, sum, max, last}
-    /** The replica (its UUID) to when its first successful answer came, ms after the first request. */
-    final Map<String, Long> firstAnswer = new ConcurrentHashMap<>();
+    /**
+     * The replica (its UUID) to its first successful answer: when (ms after the first request) and
+     * its place among the replicas' first answers (answers in one millisecond would tie on time).
+     */
+    final Map<String, First> firstAnswer = new ConcurrentHashMap<>();
+    private final AtomicLong firstAnswers = new AtomicLong();
     /** The {@value #SLOWEST} slowest successful answers, slowest first; guarded by itself. */
     final List<Slow> slowest = new ArrayList<>();
     static final int SLOWEST = 10;
@@ -154,7 +162,7 @@ public final class LoadRecorder {
             return;
         }
         long now = elapsedMs();
-        firstAnswer.putIfAbsent(uuid, now);
+        firstAnswer.computeIfAbsent(uuid, u -> new First(now, firstAnswers.incrementAndGet()));
         if (!slow) {
             return;
         }

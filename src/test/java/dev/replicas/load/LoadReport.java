@@ -141,16 +141,17 @@ public final class LoadReport {
         synchronized (r.slowest) {
             slowest = List.copyOf(r.slowest);
         }
-        Map<String, Long> first = Map.copyOf(r.firstAnswer);
+        Map<String, LoadRecorder.First> first = Map.copyOf(r.firstAnswer);
         if (slowest.isEmpty()) {
             return "";
         }
-        List<String> order = first.entrySet().stream().sorted(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
-                .toList();
+        List<String> order = first.entrySet().stream()
+                .sorted(Comparator.comparingLong(e -> e.getValue().place())).map(Map.Entry::getKey).toList();
         StringBuilder out = new StringBuilder(String.format(Locale.US, "The %d slowest answers (replicas numbered"
                 + " by their first answer in the run):%n", slowest.size()));
         for (LoadRecorder.Slow s : slowest) {
-            long since = s.endedMs() - first.getOrDefault(s.replica(), s.endedMs());
+            LoadRecorder.First f = first.get(s.replica());
+            long since = f == null ? 0 : s.endedMs() - f.ms();
             out.append(String.format(Locale.US, "  %,5d ms, ended at %6.1f s, replica %d (%s...), answering for %.1f s%n",
                     s.ms(), s.endedMs() / 1000.0, order.indexOf(s.replica()) + 1,
                     s.replica().substring(0, Math.min(8, s.replica().length())), since / 1000.0));
