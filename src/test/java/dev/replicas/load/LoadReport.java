@@ -141,20 +141,16 @@ public final class LoadReport {
         synchronized (r.slowest) {
             slowest = List.copyOf(r.slowest);
         }
-        Map<String, LoadRecorder.First> first = Map.copyOf(r.firstAnswer);
         if (slowest.isEmpty()) {
             return "";
         }
-        List<String> order = first.entrySet().stream()
-                .sorted(Comparator.comparingLong(e -> e.getValue().place())).map(Map.Entry::getKey).toList();
         StringBuilder out = new StringBuilder(String.format(Locale.US, "The %d slowest answers (replicas numbered"
                 + " by their first answer in the run):%n", slowest.size()));
         for (LoadRecorder.Slow s : slowest) {
-            LoadRecorder.First f = first.get(s.replica());
-            long since = f == null ? 0 : s.endedMs() - f.ms();
+            LoadRecorder.First f = r.firstAnswer.getOrDefault(s.replica(), new LoadRecorder.First(s.endedMs(), 0));
             out.append(String.format(Locale.US, "  %,5d ms, ended at %6.1f s, replica %d (%s...), answering for %.1f s%n",
-                    s.ms(), s.endedMs() / 1000.0, order.indexOf(s.replica()) + 1,
-                    s.replica().substring(0, Math.min(8, s.replica().length())), since / 1000.0));
+                    s.ms(), s.endedMs() / 1000.0, f.place(),
+                    s.replica().substring(0, Math.min(8, s.replica().length())), (s.endedMs() - f.ms()) / 1000.0));
         }
         return out.toString();
     }
