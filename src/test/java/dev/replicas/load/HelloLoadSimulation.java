@@ -26,10 +26,14 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
  */
 public class HelloLoadSimulation extends Simulation {
 
+    /** The {@link StallProbe}'s file in the output directory. */
+    static final String STALLS = "host-stalls.txt";
+
     private final LoadSettings settings = LoadSettings.from(System.getProperties());
     private final AnswerContract contract = new AnswerContract(settings.payload());
     private final LoadRecorder recorder = new LoadRecorder(settings, HostCounters.discover(settings.containerPrefix()));
     private final GeneratorWarmUp standIn;
+    private final StallProbe probe;
 
     {
         System.out.println("Load: " + settings + ", " + settings.windows().size() + " windows");
@@ -39,6 +43,12 @@ public class HelloLoadSimulation extends Simulation {
             standIn = new GeneratorWarmUp(settings.payload());
         } catch (IOException e) {
             throw new UncheckedIOException("Load: no loopback stand-in for the generator's warm-up", e);
+        }
+        try { // started now, so that its own start is over before the first measured request
+            probe = StallProbe.start(settings.outputDir().resolve(STALLS), settings.windows().stream()
+                    .mapToLong(LoadSettings.Window::seconds).sum() + settings.timeoutSeconds() + 300);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Load: the host's stall probe did not start", e);
         }
         PopulationBuilder measured = scenario("hello through Fabio")
                 .stopLoadGeneratorIf(session -> recorder.stopReason(), session -> recorder.shouldStop())
@@ -90,6 +100,11 @@ public class HelloLoadSimulation extends Simulation {
     public void after() {
         standIn.close();
         recorder.stop();
+        try {
+            recorder.stalls = probe.stop();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("Load: the host's stall probe left nothing readable: " + e);
+        }
         try {
             LoadReport.write(recorder, settings.outputDir());
         } catch (IOException e) {

@@ -96,6 +96,8 @@ public final class LoadRecorder {
     Instant startWall;
     Instant endWall;
     Map<String, String> gcLogs = Map.of();
+    /** What the {@link StallProbe} beside the run saw, set after the stop. */
+    List<StallProbe.Stall> stalls = List.of();
     private Map<String, Long> startCpu;
     private Map<String, Long> lastCpu;
     private int nextBoundary; // the window whose end is the next CPU reading

@@ -121,7 +121,7 @@ public final class LoadReport {
         out.append(String.format(Locale.US, "Run: %.1f s from the first arrival to the last answer, to %s%n%n",
                 r.elapsedSeconds, r.settings.url()));
         out.append(windows(r, ran)).append('\n');
-        String slow = slowest(r);
+        String slow = slowest(r) + stalls(r);
         out.append(slow).append(slow.isEmpty() ? "" : "\n");
         if (r.startWall != null && r.endWall != null) {
             out.append(GcPauses.render(r.gcLogs, r.startWall, r.endWall)).append('\n');
@@ -145,14 +145,38 @@ public final class LoadReport {
             return "";
         }
         StringBuilder out = new StringBuilder(String.format(Locale.US, "The %d slowest answers (replicas numbered"
-                + " by their first answer in the run):%n", slowest.size()));
+                + " by their first answer in the run; the host's stalls while each was under way, if any):%n",
+                slowest.size()));
+        long start = r.startWall == null ? 0 : r.startWall.toEpochMilli();
         for (LoadRecorder.Slow s : slowest) {
             LoadRecorder.First f = r.firstAnswer.getOrDefault(s.replica(), new LoadRecorder.First(s.endedMs(), 0));
-            out.append(String.format(Locale.US, "  %,5d ms, ended at %6.1f s, replica %d (%s...), answering for %.1f s%n",
+            long stalled = StallProbe.within(r.stalls, start + s.endedMs() - s.ms(), start + s.endedMs());
+            out.append(String.format(Locale.US, "  %,5d ms, ended at %6.1f s, replica %d (%s...), answering for %.1f s%s%n",
                     s.ms(), s.endedMs() / 1000.0, f.place(),
-                    s.replica().substring(0, Math.min(8, s.replica().length())), (s.endedMs() - f.ms()) / 1000.0));
+                    s.replica().substring(0, Math.min(8, s.replica().length())), (s.endedMs() - f.ms()) / 1000.0,
+                    stalled == 0 ? "" : String.format(Locale.US, "; host stalled %d ms", stalled)));
         }
         return out.toString();
+    }
+
+    /**
+     * The host's stalls during the load, as the {@link StallProbe} saw them: how many, and the longest with when
+     * (seconds after the first request).
+     */
+    static String stalls(LoadRecorder r) {
+        if (r.startWall == null || r.endWall == null) {
+            return "";
+        }
+        long start = r.startWall.toEpochMilli();
+        List<StallProbe.Stall> during = r.stalls.stream()
+                .filter(s -> s.endEpochMs() >= start && s.startEpochMs() <= r.endWall.toEpochMilli()).toList();
+        String longest = during.stream().sorted(Comparator.comparingLong(StallProbe.Stall::ms).reversed()).limit(5)
+                .map(s -> String.format(Locale.US, "%d ms at %.1f s", s.ms(), (s.endEpochMs() - s.ms() - start) / 1000.0))
+                .collect(Collectors.joining(", "));
+        return String.format(Locale.US, "Host stalls (a probe process of its own, napping %d ms at a time: wake-ups at"
+                        + " least %d ms late): %d, %,d ms in all%s%n", StallProbe.NAP_MS, StallProbe.LATE_MS,
+                during.size(), during.stream().mapToLong(StallProbe.Stall::ms).sum(),
+                longest.isEmpty() ? "" : "; longest " + longest);
     }
 
     /** The headline figures for benchmarks/*.sh: ms, CPU ms per request by part, replica memory in MiB. */

@@ -86,6 +86,10 @@ class LoadReportTest {
         answer(r, 1, 8, 200, "uuid-a", true);
         r.stop();
         r.elapsedSeconds = 20;
+        // The clock as the probe saw it: one stall across the whole run, and one long before it.
+        r.startWall = java.time.Instant.ofEpochMilli(1_000_000);
+        r.endWall = java.time.Instant.ofEpochMilli(1_020_000);
+        r.stalls = List.of(new StallProbe.Stall(940_000, 30), new StallProbe.Stall(999_000, 21_000));
         String text = LoadReport.render(r);
         assertTrue(text.startsWith("2 Container Replicas\n--------------------\nTotal Requests: 2,000\n"
                 + "Request Success: 1,996\nRequest Fail: 4\nAvg: 13 (ms)\nMin: 5 (ms)\nMax: 10,000 (ms)\n"
@@ -107,10 +111,13 @@ class LoadReportTest {
                 "\nreplica-2      100.0 MiB 100.0 MiB 100.0 MiB 100.0 MiB\nreplica-10",
                 "all replicas             220.0 MiB (mean of each, summed)", "note: cpu of replica-9: gone",
                 // uuid-b's 100 answers of 50 ms, after uuid-a's first: failed requests are not answers.
-                "The 10 slowest answers (replicas numbered by their first answer in the run):\n     50 ms, ended at ");
-        String slowest = text.substring(text.indexOf("The 10 slowest"), text.indexOf("\n\n", text.indexOf("The 10 slowest")));
+                "The 10 slowest answers (replicas numbered by their first answer in the run; the host's stalls while"
+                        + " each was under way, if any):\n     50 ms, ended at ",
+                "\nHost stalls (a probe process of its own, napping 5 ms at a time: wake-ups at least 10 ms late): 1,"
+                        + " 21,000 ms in all; longest 21000 ms at -1.0 s\n");
+        String slowest = text.substring(text.indexOf("The 10 slowest"), text.indexOf("\nHost stalls"));
         assertEquals(10, slowest.lines().filter(l -> l.startsWith("     50 ms") && l.contains(", replica 2 (uuid-b...),"
-                + " answering for ")).count(), slowest);
+                + " answering for ") && l.endsWith("; host stalled 50 ms")).count(), slowest);
 
         // What benchmarks/*.sh read.
         assertEquals("requests=2000\nok=1996\nfailed=4\navg.ms=12.9\np50.ms=6\np99.ms=50\nmax.ms=10000\ncpu.generator.ms=1.00\n"

@@ -1,0 +1,137 @@
+package dev.replicas.load;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Tells the host's stalls from the cluster's: a process of its own that sleeps {@value #NAP_MS} ms at a time and
+ * writes down every wake-up at least {@value #LATE_MS} ms late. A thread that wakes that late was kept off every core,
+ * by the hypervisor (this VM not running) or by the host's own load; a replica's request thread waiting to run at that
+ * moment waited as long. The probe is a separate, interpreted JVM so that the generator's pauses and compilations are
+ * not counted as the host's, and it costs next to nothing (200 wake-ups a second). It stops by itself after its
+ * seconds, or when the JVM that started it goes (its standard input closes).
+ */
+public final class StallProbe implements AutoCloseable {
+
+    static final long NAP_MS = 5;
+    static final long LATE_MS = 10;
+
+    /** A wake-up {@code ms} late, after a nap that began at {@code startEpochMs} (wall clock). */
+    record Stall(long startEpochMs, long ms) {
+        long endEpochMs() {
+            return startEpochMs + NAP_MS + ms;
+        }
+    }
+
+    private final Process process;
+    private final Path file;
+
+    private StallProbe(Process process, Path file) {
+        this.process = process;
+        this.file = file;
+    }
+
+    /**
+     * Starts a probe that writes to {@code file} for at most {@code seconds}.
+     *
+     * @throws IOException if the process cannot start
+     */
+    static StallProbe start(Path file, long seconds) throws IOException {
+        Files.deleteIfExists(file);
+        String java = ProcessHandle.current().info().command().orElse(Paths.get(System.getProperty("java.home"), "bin",
+                "java").toString());
+        String classes;
+        try {
+            classes = Path.of(StallProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException("where are the probe's classes? " + e.getMessage(), e);
+        }
+        Process p = new ProcessBuilder(java, "-Xint", "-Xmx8m", "-XX:+UseSerialGC", "-cp", classes,
+                StallProbe.class.getName(), file.toString(), String.valueOf(seconds))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        return new StallProbe(p, file);
+    }
+
+    /** @return the process, for tests */
+    Process process() {
+        return process;
+    }
+
+    /** Stops the probe (if it has not stopped by itself) and returns the stalls it saw. */
+    List<Stall> stop() throws IOException {
+        close();
+        return read(file);
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return the stalls written to {@code file}, none if it is missing */
+    static List<Stall> read(Path file) throws IOException {
+        List<Stall> out = new ArrayList<>();
+        for (String line : Files.isRegularFile(file) ? Files.readAllLines(file) : List.<String>of()) {
+            String[] f = line.trim().split(" ");
+            if (f.length == 2) {
+                out.add(new Stall(Long.parseLong(f[0]), Long.parseLong(f[1])));
+            }
+        }
+        return out;
+    }
+
+    /** @return how many ms of stalls fall within {@code [fromEpochMs, toEpochMs]} */
+    static long within(List<Stall> stalls, long fromEpochMs, long toEpochMs) {
+        return stalls.stream().mapToLong(s -> Math.max(0, Math.min(toEpochMs, s.endEpochMs())
+                - Math.max(fromEpochMs, s.endEpochMs() - s.ms()))).sum();
+    }
+
+    /** The probe itself: {@code StallProbe FILE SECONDS}. */
+    public static void main(String[] args) throws IOException {
+        Path file = Path.of(args[0]);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(args[1]));
+        Thread parent = new Thread(() -> { // standard input closes when the JVM that started the probe goes
+            try (InputStream in = System.in) {
+                while (in.read() >= 0) {
+                    // nothing is sent; wait for the end
+                }
+            } catch (IOException e) {
+                // closed: the same
+            }
+            System.exit(0);
+        });
+        parent.setDaemon(true);
+        parent.start();
+        long nap = TimeUnit.MILLISECONDS.toNanos(NAP_MS);
+        try (BufferedWriter out = Files.newBufferedWriter(file)) {
+            while (System.nanoTime() < deadline) {
+                long wall = System.currentTimeMillis();
+                long before = System.nanoTime();
+                LockSupport.parkNanos(nap);
+                long late = (System.nanoTime() - before - nap) / 1_000_000;
+                if (late >= LATE_MS) {
+                    out.write(wall + " " + late + "\n");
+                    out.flush(); // a probe killed at the end keeps what it saw
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
