@@ -4,6 +4,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -17,7 +18,7 @@ import java.util.concurrent.locks.LockSupport;
  * writes down every wake-up at least {@value #LATE_MS} ms late. A thread that wakes that late was kept off every core,
  * by the hypervisor (this VM not running) or by the host's own load; a replica's request thread waiting to run at that
  * moment waited as long. The probe is a separate, interpreted JVM so that the generator's pauses and compilations are
- * not counted as the host's, and it costs next to nothing (200 wake-ups a second). It stops by itself after its
+ * not counted as the host's; it costs about 1.5 % of a core (measured: docs/load-test.md, "The instrument"). It stops by itself after its
  * seconds, or when the JVM that started it goes (its standard input closes).
  */
 public final class StallProbe implements AutoCloseable {
@@ -52,7 +53,7 @@ public final class StallProbe implements AutoCloseable {
         String classes;
         try {
             classes = Path.of(StallProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new IOException("where are the probe's classes? " + e.getMessage(), e);
         }
         Process p = new ProcessBuilder(java, "-Xint", "-Xmx8m", "-XX:+UseSerialGC", "-cp", classes,
