@@ -10,11 +10,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.replicas.testing.Poll;
 
 /**
  * The cluster that docker-maven-plugin started for the integration tests, as the tests reach it:
@@ -40,6 +44,11 @@ public final class Cluster {
         return 8000 + i;
     }
 
+    /** The container of replica {@code i}. */
+    public static String replicaContainer(int i) {
+        return NAME + "-replica-" + i;
+    }
+
     public static List<Integer> replicaPorts() {
         List<Integer> ports = new ArrayList<>();
         for (int i = 1; i <= REPLICAS; i++) {
@@ -49,27 +58,33 @@ public final class Cluster {
     }
 
     public static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(request(url).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** A GET whose body stays bytes, as {@link dev.replicas.hello.AnswerContract} checks them. */
     public static HttpResponse<byte[]> getBytes(String url) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        return HTTP.send(request(url).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     public static JsonNode getJson(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = get(url);
-        if (response.statusCode() != 200) {
-            throw new AssertionError("GET " + url + " answered " + response.statusCode() + ": " + response.body());
-        }
-        return JSON.readTree(response.body());
+        return JSON.readTree(ok("GET", url, get(url)).body());
     }
 
+    /** A PUT without a body, e.g. to Consul's agent API; fails unless it is answered 200. */
     public static void put(String url) throws IOException, InterruptedException {
-        HTTP.send(HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.discarding());
+        ok("PUT", url, HTTP.send(request(url).PUT(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString()));
+    }
+
+    private static HttpRequest.Builder request(String url) {
+        return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+    }
+
+    private static HttpResponse<String> ok(String method, String url, HttpResponse<String> response) {
+        if (response.statusCode() != 200) {
+            throw new AssertionError(method + " " + url + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response;
     }
 
     /** Consul's passing instances of hello-server. */
@@ -83,8 +98,8 @@ public final class Cluster {
     }
 
     /** The targets Fabio routes /hello/api/v1 to, e.g. {@code http://host.docker.internal:8001/}. */
-    public static java.util.Set<String> fabioTargets() throws IOException, InterruptedException {
-        java.util.Set<String> targets = new java.util.TreeSet<>();
+    public static Set<String> fabioTargets() throws IOException, InterruptedException {
+        Set<String> targets = new TreeSet<>();
         for (JsonNode route : getJson(FABIO_UI + "/api/routes")) {
             if (route.get("path").asText().equals("/hello/api/v1")) {
                 targets.add(route.get("dst").asText());
@@ -93,25 +108,25 @@ public final class Cluster {
         return targets;
     }
 
-    /** Waits until Consul lists {@code n} passing replicas and Fabio routes to {@code n}. */
-    public static void awaitRouted(int n, Duration limit) throws Exception {
-        await(n + " replicas passing and routed", limit,
-                () -> passingInstances().size() + " passing, Fabio routes to " + fabioTargets(),
-                seen -> seen.startsWith(n + " passing") && seen.split("http://").length - 1 == n);
+    /** Consul service ID of each replica that Consul lists, in any state, by its port. */
+    public static Map<Integer, String> consulIds() throws IOException, InterruptedException {
+        Map<Integer, String> ids = new TreeMap<>();
+        for (JsonNode instance : allInstances()) {
+            ids.put(instance.get("Service").get("Port").asInt(), instance.get("Service").get("ID").asText());
+        }
+        return ids;
     }
 
-    /** Polls {@code probe} until {@code done} holds, at most {@code limit}; returns the last value. */
-    public static <T> T await(String what, Duration limit, Probe<T> probe, Predicate<T> done) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        T value = probe.get();
-        while (!done.test(value)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + limit.toSeconds() + " s: " + what + "; last seen: " + value);
-            }
-            Thread.sleep(200);
-            value = probe.get();
-        }
-        return value;
+    /** Consul's leader, e.g. {@code 172.18.0.2:8300}; empty while there is none. */
+    public static String consulLeader() throws IOException, InterruptedException {
+        return get(CONSUL + "/v1/status/leader").body().replace("\"", "");
+    }
+
+    /** Waits until Consul lists {@code n} passing replicas and Fabio routes to {@code n}. */
+    public static void awaitRouted(int n, Duration limit) throws Exception {
+        Poll.until(n + " replicas passing and routed", limit,
+                () -> passingInstances().size() + " passing, Fabio routes to " + fabioTargets(),
+                seen -> seen.startsWith(n + " passing") && seen.split("http://").length - 1 == n);
     }
 
     /** Runs the Docker CLI, bounded to one minute, and fails on a non-zero exit. */
@@ -140,10 +155,5 @@ public final class Cluster {
             Files.deleteIfExists(out);
         }
         return output.trim();
-    }
-
-    @FunctionalInterface
-    public interface Probe<T> {
-        T get() throws Exception;
     }
 }

@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +19,7 @@ import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicas.hello.AnswerContract;
+import dev.replicas.testing.Poll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -88,18 +88,11 @@ class ClusterIT {
     @Test
     @Order(4)
     void fabioRoutesTheEndpointToEveryReplica() throws Exception {
-        JsonNode routes = Cluster.getJson(FABIO_UI + "/api/routes");
-        Set<String> targets = new HashSet<>();
-        for (JsonNode route : routes) {
-            if (route.get("path").asText().equals("/hello/api/v1")) {
-                targets.add(route.get("dst").asText());
-            }
-        }
-        Set<String> expected = new HashSet<>();
+        Set<String> expected = new TreeSet<>();
         for (int port : Cluster.replicaPorts()) {
             expected.add("http://host.docker.internal:" + port + "/");
         }
-        assertEquals(expected, targets, routes.toString());
+        assertEquals(expected, Cluster.fabioTargets());
     }
 
     @Test
@@ -122,27 +115,26 @@ class ClusterIT {
 
         Cluster.put(CONSUL + "/v1/agent/service/deregister/" + id);
 
-        Cluster.await(id + " back and passing in Consul", Duration.ofSeconds(60), Cluster::passingInstances,
+        Poll.until(id + " back and passing in Consul", Duration.ofSeconds(60), Cluster::passingInstances,
                 all -> all.size() == REPLICAS && all.toString().contains("\"" + id + "\""));
     }
 
     @Test
     @Order(7)
     void aStoppedReplicaDeregistersAtOnceAndARestartedOneComesBack() throws Exception {
-        String container = Cluster.NAME + "-replica-" + REPLICAS;
+        String container = Cluster.replicaContainer(REPLICAS);
         int port = Cluster.replicaPort(REPLICAS);
         Cluster.docker("stop", container);
         try {
             // Gone from the catalog, not merely critical: it deregistered itself on the way down.
-            JsonNode all = Cluster.await("replica on " + port + " gone from Consul", Duration.ofSeconds(30),
-                    () -> Cluster.getJson(CONSUL + "/v1/health/service/hello-server"),
+            JsonNode all = Poll.until("replica on " + port + " gone from Consul", Duration.ofSeconds(30), Cluster::allInstances,
                     list -> !list.toString().contains("\"Port\":" + port));
             assertEquals(REPLICAS - 1, all.size(), all.toString());
             assertFalse(all.toString().contains("critical"), all.toString());
         } finally {
             Cluster.docker("start", container);
         }
-        Cluster.await("replica on " + port + " passing again", Duration.ofSeconds(120), Cluster::passingInstances,
+        Poll.until("replica on " + port + " passing again", Duration.ofSeconds(120), Cluster::passingInstances,
                 list -> list.size() == REPLICAS);
     }
 }

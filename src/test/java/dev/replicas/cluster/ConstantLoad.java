@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.replicas.hello.AnswerContract;
+import dev.replicas.testing.Poll;
 
 /**
  * A constant load through Fabio while a fault test breaks something: {@code rate} GETs of the
@@ -167,8 +168,17 @@ public final class ConstantLoad implements AutoCloseable {
      * @return this load
      */
     public ConstantLoad awaitUnderWay() throws Exception {
-        Cluster.await("load under way", Duration.ofSeconds(20), this::ok, ok -> ok > 2L * rate);
+        Poll.until("load under way", Duration.ofSeconds(20), this::ok, ok -> ok > 2L * rate);
         return this;
+    }
+
+    /**
+     * Waits (at most 20 s) until {@code seconds}' worth more requests have been answered: the load
+     * went on that long over what the case left, e.g. the replicas after a fault.
+     */
+    public void awaitMore(int seconds) throws Exception {
+        long okSoFar = ok();
+        Poll.until(seconds + " s more of load", Duration.ofSeconds(20), this::ok, ok -> ok >= okSoFar + (long) seconds * rate);
     }
 
     /** @return requests sent so far */

@@ -55,7 +55,7 @@ final class ConsulAgentStub implements AutoCloseable {
         refuseWith = status;
     }
 
-    /** Every request hangs until {@link #thaw()}, as with a paused agent. */
+    /** Every request hangs until {@link #thaw()} (a minute at the most), as with a paused agent. */
     void freeze() {
         frozen = new java.util.concurrent.CountDownLatch(1);
     }
@@ -97,7 +97,7 @@ final class ConsulAgentStub implements AutoCloseable {
         java.util.concurrent.CountDownLatch latch = frozen;
         if (latch != null) {
             try {
-                latch.await();
+                latch.await(1, java.util.concurrent.TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -2,7 +2,6 @@ package dev.replicas.discovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -20,6 +19,7 @@ import dev.replicas.config.ReplicaConfig;
 import dev.replicas.config.ReplicaSettings;
 import dev.replicas.config.TestConfigs;
 import dev.replicas.discovery.ConsulRegistrar.State;
+import dev.replicas.testing.Poll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,14 +74,8 @@ class ConsulRegistrarTest {
         return registrar;
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
+    private static void await(String what, BooleanSupplier condition) throws Exception {
+        Poll.until(what, Duration.ofSeconds(15), Duration.ofMillis(20), condition::getAsBoolean, done -> done);
     }
 
     private String id() {

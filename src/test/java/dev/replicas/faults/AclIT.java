@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicas.cluster.CaseReport;
 import dev.replicas.cluster.Cluster;
 import dev.replicas.cluster.ConstantLoad;
+import dev.replicas.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,9 +51,10 @@ class AclIT {
                 "-hcl=performance { raft_multiplier = 1 }",
                 "-hcl=acl { enabled = true\n default_policy = \"deny\"\n tokens { initial_management = \"" + MANAGEMENT
                         + "\"\n agent = \"" + MANAGEMENT + "\" } }");
-        consulUrl = "http://127.0.0.1:" + Cluster.docker("port", CONSUL, "8500").lines().findFirst().orElseThrow()
-                .replaceAll(".*:", "");
-        Cluster.await("ACLs bootstrapped", Duration.ofSeconds(60), AclIT::managementTokenStatus, status -> status == 200);
+        consulUrl = "http://127.0.0.1:" + publishedPort(CONSUL, 8500);
+        // Docker's port proxy accepts and closes connections until Consul listens: that is "not yet".
+        Poll.until("ACLs bootstrapped", Duration.ofSeconds(60),
+                () -> call("GET", "/v1/acl/token/self", MANAGEMENT, null).statusCode(), status -> status == 200);
         call("PUT", "/v1/acl/policy", MANAGEMENT,
                 "{\"Name\":\"hello-server-write\",\"Rules\":\"service \\\"hello-server\\\" { policy = \\\"write\\\" }\"}");
         HttpResponse<String> created = call("PUT", "/v1/acl/token", MANAGEMENT, "{\"Policies\":[{\"Name\":\"hello-server-write\"}]}");
@@ -66,13 +68,10 @@ class AclIT {
         Cluster.docker(rm.toArray(String[]::new));
     }
 
-    /** Docker's port proxy accepts and closes connections until Consul listens: that is "not yet". */
-    private static int managementTokenStatus() throws Exception {
-        try {
-            return call("GET", "/v1/acl/token/self", MANAGEMENT, null).statusCode();
-        } catch (java.io.IOException e) {
-            return -1;
-        }
+    /** The host port Docker published {@code port} of {@code container} on. */
+    private static int publishedPort(String container, int port) throws Exception {
+        return Integer.parseInt(Cluster.docker("port", container, String.valueOf(port)).lines().findFirst().orElseThrow()
+                .replaceAll(".*:", ""));
     }
 
     private static HttpResponse<String> call(String method, String path, String withToken, String body) throws Exception {
@@ -97,17 +96,13 @@ class AclIT {
         }
         run.add(APP_IMAGE);
         Cluster.docker(run.toArray(String[]::new));
-        return Integer.parseInt(Cluster.docker("port", container, "8000").lines().findFirst().orElseThrow().replaceAll(".*:", ""));
+        return publishedPort(container, 8000);
     }
 
-    /** The readiness check's data; missing while the replica is not yet up (a reset, a non-JSON page). */
+    /** The readiness check's data; an IOException while the replica is not yet up (a reset, a non-JSON page). */
     private static JsonNode readinessData(int port) throws Exception {
-        try {
-            return Cluster.JSON.readTree(Cluster.get("http://127.0.0.1:" + port + "/health/ready").body())
-                    .path("checks").path(0).path("data");
-        } catch (java.io.IOException e) {
-            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-        }
+        return Cluster.JSON.readTree(Cluster.get("http://127.0.0.1:" + port + "/health/ready").body())
+                .path("checks").path(0).path("data");
     }
 
     private static String logsOf(String name) throws Exception {
@@ -123,12 +118,12 @@ class AclIT {
             int none = replica("none", null);
             int wrong = replica("wrong", WRONG);
 
-            Cluster.await("the replica with the right token registered", Duration.ofSeconds(120),
+            Poll.until("the replica with the right token registered", Duration.ofSeconds(120),
                     () -> call("GET", "/v1/agent/services", MANAGEMENT, null).body(), body -> body.contains("acl-good"));
-            assertEquals("registered", Cluster.await("its readiness says so", Duration.ofSeconds(30),
+            assertEquals("registered", Poll.until("its readiness says so", Duration.ofSeconds(30),
                     () -> readinessData(good).path("consul").asText(), "registered"::equals));
             for (int port : new int[] {none, wrong}) {
-                JsonNode data = Cluster.await("refused on " + port, Duration.ofSeconds(120), () -> readinessData(port),
+                JsonNode data = Poll.until("refused on " + port, Duration.ofSeconds(120), () -> readinessData(port),
                         d -> d.path("consul").asText().equals("refused"));
                 String error = data.get("consul-last-error").asText();
                 assertTrue(error.contains("HTTP 403") && error.contains("CONSUL_HTTP_TOKEN"), error);

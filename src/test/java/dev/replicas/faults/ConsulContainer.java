@@ -1,5 +1,6 @@
 package dev.replicas.faults;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicas.cluster.Cluster;
+import dev.replicas.testing.Poll;
 
 /**
  * The cluster's Consul container, remade from what Docker says about it: same name, network alias,
@@ -66,20 +68,15 @@ final class ConsulContainer {
         Cluster.docker("rm", "-f", "-v", NAME);
     }
 
-    /** Starts a fresh container made like the inspected one. */
-    void startFresh() throws Exception {
+    /**
+     * Starts a fresh container made like the inspected one, and waits until the fresh Consul has
+     * elected itself leader.
+     *
+     * @return when that was seen, as {@link System#nanoTime()}
+     */
+    long startFresh() throws Exception {
         Cluster.docker(runArguments.toArray(String[]::new));
-    }
-
-    /** Waits until the fresh Consul has elected itself leader; returns when that was seen. */
-    static long awaitLeader() throws Exception {
-        Cluster.await("a Consul leader", java.time.Duration.ofSeconds(60), () -> {
-            try {
-                return Cluster.get(Cluster.CONSUL + "/v1/status/leader").body();
-            } catch (java.io.IOException e) {
-                return "";
-            }
-        }, leader -> leader.matches("\"[^\"]+:\\d+\""));
+        Poll.until("a Consul leader", Duration.ofSeconds(60), Cluster::consulLeader, leader -> leader.matches("[^\"]+:\\d+"));
         return System.nanoTime();
     }
 }

@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicas.cluster.CaseReport;
 import dev.replicas.cluster.Cluster;
 import dev.replicas.cluster.ConstantLoad;
+import dev.replicas.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -51,38 +52,18 @@ class FaultsIT {
     private static final long CHECK_BOUND_MILLIS = 2_000 + 2_000;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-    private static String replica(int i) {
-        return Cluster.NAME + "-replica-" + i;
+    private static int status(String url, Duration timeout) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
-    private static boolean answers(String url, Duration timeout) {
+    /** Whether {@code url} answers 200 within {@code timeout}; a reset or a timeout is no. */
+    private static boolean answers(String url, Duration timeout) throws InterruptedException {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return status(url, timeout) == 200;
         } catch (IOException e) {
             return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
-    }
-
-    /** A restarting replica resets connections: that is "not yet", not an error. */
-    private static String bodyOrNothing(String url) throws InterruptedException {
-        try {
-            return Cluster.get(url).body();
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static String idOnPort(int port) throws Exception {
-        for (JsonNode instance : Cluster.allInstances()) {
-            if (instance.get("Service").get("Port").asInt() == port) {
-                return instance.get("Service").get("ID").asText();
-            }
-        }
-        return null;
     }
 
     @Test
@@ -150,7 +131,7 @@ class FaultsIT {
                     HttpResponse<String> response = Cluster.get(health);
                     took.add((System.nanoTime() - t0) / 1_000_000);
                     assertEquals(200, response.statusCode(), response.body());
-                    Thread.sleep(200);
+                    Thread.sleep(200); // the probes' pace over the 12 s, not a wait
                 }
             } finally {
                 Cluster.docker("unpause", ConsulContainer.NAME);
@@ -175,7 +156,7 @@ class FaultsIT {
     @Order(3)
     void aGracefulStopLeavesFabioBeforeItStopsListeningAndFailsNoRequest() throws Exception {
         int port = Cluster.replicaPort(REPLICAS);
-        String container = replica(REPLICAS);
+        String container = Cluster.replicaContainer(REPLICAS);
         String live = "http://127.0.0.1:" + port + "/health/live";
         String target = "http://host.docker.internal:" + port + "/";
         try (ConstantLoad load = ConstantLoad.start(RATE, 90)) {
@@ -189,29 +170,26 @@ class FaultsIT {
                 }
             });
             stopper.start();
-            long routeGone = -1;
-            long portClosed = -1;
-            while (stopper.isAlive() || routeGone < 0 || portClosed < 0) {
-                if (routeGone < 0 && !Cluster.fabioTargets().contains(target)) {
-                    routeGone = load.elapsedMillis();
+            long[] seen = {-1, -1}; // when the route was gone, when the port was closed
+            Poll.until("out of Fabio and no longer listening", Duration.ofSeconds(30), Duration.ofMillis(20), () -> {
+                if (seen[0] < 0 && !Cluster.fabioTargets().contains(target)) {
+                    seen[0] = load.elapsedMillis();
                 }
-                if (portClosed < 0 && !answers(live, Duration.ofMillis(500))) {
-                    portClosed = load.elapsedMillis();
+                if (seen[1] < 0 && !answers(live, Duration.ofMillis(500))) {
+                    seen[1] = load.elapsedMillis();
                 }
-                if (load.elapsedMillis() - stopAt > 30_000) {
-                    break;
-                }
-                Thread.sleep(20);
-            }
+                return "route gone at " + seen[0] + " ms, port closed at " + seen[1] + " ms";
+            }, times -> seen[0] >= 0 && seen[1] >= 0);
+            long routeGone = seen[0];
+            long portClosed = seen[1];
             stopper.join(30_000);
             long stopped = load.elapsedMillis();
-            Thread.sleep(2_000); // the load goes on over the 3 others: observed, not waited for
+            load.awaitMore(2); // the load goes on over the 3 others
             load.close();
             REPORT.line("docker stop of one replica", String.format(
                     "left Fabio %d ms after SIGTERM, stopped listening %d ms after, container gone after %d ms; load %s",
                     routeGone - stopAt, portClosed - stopAt, stopped - stopAt, load));
             load.assertEveryRequestCounted();
-            assertTrue(routeGone >= 0 && portClosed >= 0, "route gone at " + routeGone + ", port closed at " + portClosed);
             assertTrue(routeGone < portClosed, "Fabio still routed to it after it stopped listening: route gone at "
                     + routeGone + " ms, port closed at " + portClosed + " ms");
             assertTrue(load.failures().isEmpty(), "a graceful stop must not fail a request: " + load);
@@ -225,22 +203,22 @@ class FaultsIT {
     @Order(4)
     void aCrashedReplicaRestartedOnItsPortLeavesNoGhost() throws Exception {
         int port = Cluster.replicaPort(REPLICAS);
-        String container = replica(REPLICAS);
-        String before = idOnPort(port);
+        String container = Cluster.replicaContainer(REPLICAS);
+        String before = Cluster.consulIds().get(port);
         try (ConstantLoad load = ConstantLoad.start(RATE, 120)) {
             load.awaitUnderWay();
             long killedAt = load.elapsedMillis();
             Cluster.docker("kill", container);
-            Cluster.await("the crashed replica out of Fabio", Duration.ofSeconds(30), Cluster::fabioTargets,
+            Poll.until("the crashed replica out of Fabio", Duration.ofSeconds(30), Cluster::fabioTargets,
                     targets -> !targets.contains("http://host.docker.internal:" + port + "/"));
             long outOfFabio = load.elapsedMillis();
             long restartedAt = load.elapsedMillis();
             Cluster.docker("start", container);
-            Cluster.await("the restarted replica ready", Duration.ofSeconds(120),
-                    () -> answers("http://" + Cluster.HOST + ":" + port + "/health/ready", Duration.ofSeconds(1)),
-                    ready -> ready);
+            Poll.until("the restarted replica ready", Duration.ofSeconds(120),
+                    () -> status("http://" + Cluster.HOST + ":" + port + "/health/ready", Duration.ofSeconds(1)),
+                    code -> code == 200);
             long readyAt = load.elapsedMillis();
-            JsonNode instances = Cluster.await("exactly one passing instance on " + port + ", not " + before,
+            JsonNode instances = Poll.until("exactly one passing instance on " + port + ", not " + before,
                     Duration.ofSeconds(120), Cluster::allInstances, all -> {
                         int onPort = 0;
                         boolean passing = false;
@@ -279,17 +257,16 @@ class FaultsIT {
         try (ConstantLoad load = ConstantLoad.start(RATE, 120)) {
             load.awaitUnderWay();
             consul.remove();
-            consul.startFresh();
-            long leader = ConsulContainer.awaitLeader();
+            long leader = consul.startFresh();
             Cluster.awaitRouted(REPLICAS, Duration.ofSeconds(60));
             long back = (System.nanoTime() - leader) / 1_000_000;
             long backAt = load.elapsedMillis();
             // The routes above are the ones Fabio had before, so they prove nothing about whether
             // Fabio reads the fresh Consul: a change made only there must reach Fabio too.
-            String id = idOnPort(Cluster.replicaPort(1));
+            String id = Cluster.consulIds().get(Cluster.replicaPort(1));
             long maintenance = System.nanoTime();
             Cluster.put(Cluster.CONSUL + "/v1/agent/service/maintenance/" + id + "?enable=true&reason=FaultsIT");
-            Cluster.await("Fabio drops the replica in maintenance", Duration.ofSeconds(10), Cluster::fabioTargets,
+            Poll.until("Fabio drops the replica in maintenance", Duration.ofSeconds(10), Cluster::fabioTargets,
                     targets -> targets.size() == REPLICAS - 1);
             long followed = (System.nanoTime() - maintenance) / 1_000_000;
             Cluster.put(Cluster.CONSUL + "/v1/agent/service/maintenance/" + id + "?enable=false");
@@ -318,19 +295,18 @@ class FaultsIT {
             consul.remove();
             List<String> all = new ArrayList<>();
             for (int i = 1; i <= REPLICAS; i++) {
-                all.add(replica(i));
+                all.add(Cluster.replicaContainer(i));
             }
             List<String> restart = new ArrayList<>(List.of("restart"));
             restart.addAll(all);
             Cluster.docker(restart.toArray(String[]::new));
             for (int port : Cluster.replicaPorts()) {
-                Cluster.await("replica on " + port + " ready and retrying", Duration.ofSeconds(120),
-                        () -> bodyOrNothing("http://" + Cluster.HOST + ":" + port + "/health/ready"),
+                Poll.until("replica on " + port + " ready and retrying", Duration.ofSeconds(120),
+                        () -> Cluster.get("http://" + Cluster.HOST + ":" + port + "/health/ready").body(),
                         body -> body.contains("\"UP\"") && body.contains("\"consul\":\"retrying\""));
             }
-            consul.startFresh();
-            long leader = ConsulContainer.awaitLeader();
-            Cluster.await(REPLICAS + " replicas registered", Duration.ofSeconds(30), Cluster::allInstances,
+            long leader = consul.startFresh();
+            Poll.until(REPLICAS + " replicas registered", Duration.ofSeconds(30), Cluster::allInstances,
                     instances -> instances.size() == REPLICAS);
             long registered = (System.nanoTime() - leader) / 1_000_000;
             Cluster.awaitRouted(REPLICAS, Duration.ofSeconds(60));

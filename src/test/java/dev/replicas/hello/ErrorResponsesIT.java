@@ -3,35 +3,14 @@ package dev.replicas.hello;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import java.net.URI;
-import java.net.URL;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Bad requests get the right status and no stack trace. */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class ErrorResponsesIT {
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @ArquillianResource
-    private URL base;
-
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return HelloDeployment.war();
-    }
+class ErrorResponsesIT extends HelloDeployment {
 
     @ParameterizedTest
     @CsvSource({
@@ -45,9 +24,8 @@ class ErrorResponsesIT {
             "POST,   /hello/metrics,       405",
     })
     void answersWithoutStackTraces(String method, String path, int status) throws Exception {
-        URI uri = URI.create(base.toString()).resolve(path);
         HttpResponse<String> response = HTTP.send(
-                HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpRequest.newBuilder(uri(path)).method(method, HttpRequest.BodyPublishers.ofString("{}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(status, response.statusCode(), method + " " + path + ": " + response.body());
         assertFalse(response.body().contains("Exception"), response.body());

@@ -4,40 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.URL;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
 
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** GET /hello/api/v1 in a real Liberty server, checked against the suites' one {@link AnswerContract}. */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class HelloResourceIT {
+class HelloResourceIT extends HelloDeployment {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** The server runs with the shipped defaults (src/test/liberty/server.env sets no payload size). */
     private static final AnswerContract CONTRACT = AnswerContract.configured();
 
-    @ArquillianResource
-    private URL base;
-
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return HelloDeployment.war();
-    }
-
     private HttpResponse<byte[]> hello() throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + "api/v1")).GET().build(),
+        return HTTP.send(HttpRequest.newBuilder(uri("api/v1")).GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,6 +16,7 @@ import dev.replicas.config.ReplicaConfig;
 import dev.replicas.config.ReplicaSettings;
 import dev.replicas.config.TestConfigs;
 import dev.replicas.discovery.ConsulRegistrar;
+import dev.replicas.testing.Poll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,11 +57,10 @@ class GracefulStopTest {
     @Test
     void whileRequestsKeepComingTheDrainEndsAtItsBound() throws Exception {
         CompletableFuture<Void> drained = CompletableFuture.runAsync(stop::drain);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!drained.isDone() && System.nanoTime() < deadline) {
+        Poll.until("the drain ended", Duration.ofSeconds(10), Duration.ofMillis(20), () -> {
             stop.filter(null); // a request every 20 ms, well within the quiet time
-            Thread.sleep(20);
-        }
+            return drained.isDone();
+        }, done -> done);
         drained.get(1, TimeUnit.SECONDS);
 
         List<LogRecord> records = log.records();

@@ -1,9 +1,10 @@
 package dev.replicas.metrics;
 
-import static dev.replicas.cluster.Cluster.CONSUL;
 import static dev.replicas.cluster.Cluster.FABIO;
 import static dev.replicas.cluster.Cluster.HOST;
 import static dev.replicas.cluster.Cluster.REPLICAS;
+import static dev.replicas.metrics.PrometheusTargets.DISCOVERY_BOUND;
+import static dev.replicas.metrics.PrometheusTargets.SCRAPE_INTERVAL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,11 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicas.cluster.Cluster;
+import dev.replicas.testing.Poll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -33,24 +34,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PrometheusIT {
 
     static final String PROMETHEUS = "http://" + HOST + ":" + System.getProperty("prometheus.port", "9090");
-    /** prometheus.yml's scrape_interval. */
-    static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(5);
-    /**
-     * How soon a change in Consul's catalog reaches the scrapes: the SD's refresh_interval (1 s),
-     * then Prometheus 2.42 passes target changes on in two batches, each at most every 5 s
-     * (discovery manager, then scrape manager), then a new target's first scrape comes within
-     * one interval. docs/metrics.md has the times measured.
-     */
-    static final Duration DISCOVERY_BOUND = SCRAPE_INTERVAL.plusSeconds(1 + 5 + 5);
-
-    /** Consul service ID of each replica that Consul lists, by its port. */
-    private static Map<Integer, String> consulIds() throws Exception {
-        Map<Integer, String> ids = new TreeMap<>();
-        for (JsonNode instance : Cluster.allInstances()) {
-            ids.put(instance.get("Service").get("Port").asInt(), instance.get("Service").get("ID").asText());
-        }
-        return ids;
-    }
 
     /** The hello job's targets that Prometheus has scraped successfully, by their instance label. */
     private static Set<String> upReplicas() throws Exception {
@@ -77,11 +60,11 @@ class PrometheusIT {
     @Test
     @Order(1)
     void scrapesEveryReplicaUnderItsConsulServiceIdAndFabioAndConsul() throws Exception {
-        Set<String> ids = new TreeSet<>(consulIds().values());
+        Set<String> ids = new TreeSet<>(Cluster.consulIds().values());
         assertEquals(REPLICAS, ids.size(), "replicas in Consul: " + ids);
-        Cluster.await("every replica an up target", DISCOVERY_BOUND, PrometheusIT::upReplicas, ids::equals);
+        Poll.until("every replica an up target", DISCOVERY_BOUND, PrometheusIT::upReplicas, ids::equals);
         for (String job : new String[] {"fabio", "consul"}) {
-            Cluster.await(job + " up", DISCOVERY_BOUND, () -> query("up{job=\"" + job + "\"}").toString(),
+            Poll.until(job + " up", DISCOVERY_BOUND, () -> query("up{job=\"" + job + "\"}").toString(),
                     seen -> seen.contains("\"1\""));
         }
     }
@@ -93,10 +76,10 @@ class PrometheusIT {
         for (int i = 0; i < perReplica * REPLICAS; i++) {
             assertEquals(200, Cluster.getBytes(FABIO + "/hello/api/v1").statusCode());
         }
-        Set<String> ids = new TreeSet<>(consulIds().values());
+        Set<String> ids = new TreeSet<>(Cluster.consulIds().values());
         String graph = savedGraph("prometheus.graph.requests");
         // Each replica's next scrape shows its share; a rate needs two scrapes after the requests.
-        JsonNode result = Cluster.await("a rising rate of requests on every replica", SCRAPE_INTERVAL.multipliedBy(3),
+        JsonNode result = Poll.until("a rising rate of requests on every replica", SCRAPE_INTERVAL.multipliedBy(3),
                 () -> query(graph), series -> instancesWithRate(series).containsAll(ids));
         // One series per replica; a replica that left within the rate's minute (an earlier suite
         // restarts some) keeps its own series until that minute has passed, under its old ID.
@@ -104,7 +87,7 @@ class PrometheusIT {
         result.forEach(one -> assertTrue(instances.add(one.get("metric").get("instance").asText()), "twice: " + one));
         assertTrue(instances.containsAll(ids), result.toString());
         // Fabio's view of the same requests: one series per target, i.e. per replica.
-        JsonNode fabio = Cluster.await("Fabio's rate per target", SCRAPE_INTERVAL.multipliedBy(3),
+        JsonNode fabio = Poll.until("Fabio's rate per target", SCRAPE_INTERVAL.multipliedBy(3),
                 () -> query(savedGraph("prometheus.graph.fabio")), series -> series.size() == REPLICAS);
         assertTrue(fabio.toString().contains("host.docker.internal"), fabio.toString());
     }
@@ -130,29 +113,29 @@ class PrometheusIT {
     @Test
     @Order(4)
     void aStoppedReplicaIsDroppedAndARestartedOneScraped() throws Exception {
-        String container = Cluster.NAME + "-replica-" + REPLICAS;
+        String container = Cluster.replicaContainer(REPLICAS);
         int port = Cluster.replicaPort(REPLICAS);
-        String before = consulIds().get(port);
+        String before = Cluster.consulIds().get(port);
         // SIGTERM and on at once (docker stop would wait out the drain): the replica leaves Consul
         // first, and the clock starts when Consul no longer lists it.
         Cluster.docker("kill", "--signal", "TERM", container);
         try {
-            Cluster.await("replica on " + port + " gone from Consul", Duration.ofSeconds(30), PrometheusIT::consulIds,
+            Poll.until("replica on " + port + " gone from Consul", Duration.ofSeconds(30), Cluster::consulIds,
                     ids -> !ids.containsKey(port));
             long gone = System.nanoTime();
-            Cluster.await(before + " dropped by Prometheus", DISCOVERY_BOUND, PrometheusIT::replicaTargets,
+            Poll.until(before + " dropped by Prometheus", DISCOVERY_BOUND, PrometheusIT::replicaTargets,
                     targets -> !targets.contains(before));
             CaseTimes.print("dropped", gone);
         } finally {
             Cluster.docker("stop", container);
             Cluster.docker("start", container);
         }
-        Map<Integer, String> ids = Cluster.await("replica on " + port + " in Consul again", Duration.ofSeconds(120),
-                PrometheusIT::consulIds, seen -> seen.containsKey(port));
+        Map<Integer, String> ids = Poll.until("replica on " + port + " in Consul again", Duration.ofSeconds(120),
+                Cluster::consulIds, seen -> seen.containsKey(port));
         long registered = System.nanoTime();
         String after = ids.get(port);
         assertTrue(!after.equals(before), "a restarted replica registers under a new ID: " + after);
-        Cluster.await(after + " an up target", DISCOVERY_BOUND, PrometheusIT::upReplicas, up -> up.contains(after));
+        Poll.until(after + " an up target", DISCOVERY_BOUND, PrometheusIT::upReplicas, up -> up.contains(after));
         CaseTimes.print("scraped", registered);
         Cluster.awaitRouted(REPLICAS, Duration.ofSeconds(120));
     }

@@ -5,55 +5,32 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.net.URL;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Predicate;
 
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.replicas.hello.HelloDeployment;
 import dev.replicas.lifecycle.WarmUp;
+import dev.replicas.testing.Poll;
 
 /**
  * A replica's /hello/metrics in a real Liberty server, read as Prometheus reads it: the counter of
  * /hello/api/v1 follows the requests exactly, latency is a histogram, the JVM's figures are
  * there, and nothing of the configuration is (src/test/liberty/server.env sets a Consul token).
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ReplicaMetricsIT {
+class ReplicaMetricsIT extends HelloDeployment {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String REQUESTS = "http_server_request_duration_seconds";
     private static final Predicate<Map<String, String>> HELLO = labels -> "/hello/api/v1".equals(labels.get("http_route"));
-
-    @ArquillianResource
-    private URL base;
-
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return HelloDeployment.war();
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base.toString()).resolve(path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
 
     private PrometheusText scrape() throws Exception {
         HttpResponse<String> response = get("/hello/metrics");
@@ -66,11 +43,17 @@ class ReplicaMetricsIT {
     /** The warm-up's own requests are counted too: start counting once it is over. */
     @BeforeEach
     void awaitWarmUp() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (get("/health/ready").statusCode() != 200) {
-            assertTrue(System.nanoTime() < deadline, "not ready within 60 s");
-            Thread.sleep(100); // polling interval of a bounded wait, not synchronisation
-        }
+        Poll.until("ready", Duration.ofSeconds(60), () -> get("/health/ready").statusCode(), status -> status == 200);
+    }
+
+    /**
+     * A request is counted once its body is written, which may be just after the client has read
+     * the last byte: waits (bounded) until the count of /hello/api/v1 is at least {@code atLeast},
+     * and returns it, for the case to check that it went no further.
+     */
+    private double awaitCounted(double atLeast) throws Exception {
+        return Poll.until(REQUESTS + "_count of /hello/api/v1 at least " + atLeast, Duration.ofSeconds(5),
+                () -> scrape().sum(REQUESTS + "_count", HELLO), counted -> counted >= atLeast);
     }
 
     @Test
@@ -80,15 +63,7 @@ class ReplicaMetricsIT {
         for (int i = 0; i < sent; i++) {
             assertEquals(200, get("/hello/api/v1").statusCode());
         }
-        // A request is counted once its body is written, which may be just after the client has
-        // read the last byte: wait (bounded) for the count, then check it went no further.
-        double counted = before;
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (counted < before + sent && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            counted = scrape().sum(REQUESTS + "_count", HELLO);
-        }
-        assertEquals(sent, counted - before, 0.0, "requests counted for /hello/api/v1");
+        assertEquals(sent, awaitCounted(before + sent) - before, 0.0, "requests counted for /hello/api/v1");
     }
 
     /** The warm-up marks its requests (on loopback); the figures are what clients asked for. */
@@ -102,13 +77,7 @@ class ReplicaMetricsIT {
             assertEquals(200, warmUp.statusCode());
         }
         assertEquals(200, get("/hello/api/v1").statusCode());
-        double counted = before;
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (counted < before + 1 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            counted = scrape().sum(REQUESTS + "_count", HELLO);
-        }
-        assertEquals(1, counted - before, 0.0, "requests counted: the client's one, none of the warm-up's 3");
+        assertEquals(1, awaitCounted(before + 1) - before, 0.0, "requests counted: the client's one, none of the warm-up's 3");
     }
 
     /**
@@ -152,7 +121,7 @@ class ReplicaMetricsIT {
     void pathsAClientMakesUpMakeNoNewSeries() throws Exception {
         String madeUp = "made-up-" + System.nanoTime();
         assertEquals(404, get("/hello/api/" + madeUp).statusCode());
-        int brewed = HTTP.send(HttpRequest.newBuilder(URI.create(base.toString()).resolve("/hello/api/v1"))
+        int brewed = HTTP.send(HttpRequest.newBuilder(uri("/hello/api/v1"))
                 .method("BREW", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         assertTrue(brewed >= 400, "a made-up method is refused: " + brewed);
         HttpResponse<String> page = get("/hello/metrics");

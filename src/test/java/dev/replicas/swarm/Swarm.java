@@ -15,14 +15,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicas.cluster.Cluster;
 import dev.replicas.metrics.PrometheusTargets;
+import dev.replicas.testing.Poll;
 
 /**
  * The Swarm a suite runs on, and the stack on it, as a user makes them: this Docker engine as the
@@ -137,11 +138,11 @@ final class Swarm implements AutoCloseable {
 
     /** Waits until the engine in a node container answers (after a start or a restart). */
     static void awaitEngine(String container) throws Exception {
-        Cluster.await(container + "'s Docker engine", Duration.ofSeconds(60), () -> {
+        Poll.until(container + "'s Docker engine", Duration.ofSeconds(60), () -> {
             try {
                 return Cluster.docker("exec", container, "docker", "info", "--format", "{{.ServerVersion}}");
             } catch (AssertionError e) {
-                return "";
+                throw new IOException(container + "'s engine does not answer yet", e);
             }
         }, version -> !version.isEmpty());
     }
@@ -215,19 +216,7 @@ final class Swarm implements AutoCloseable {
         return ids;
     }
 
-    /** Fabio's targets for /hello/api/v1; none while Fabio does not answer. */
-    static Set<String> routed() throws Exception {
-        try {
-            return Cluster.fabioTargets();
-        } catch (IOException e) {
-            return Set.of();
-        }
-    }
-
-    /**
-     * Prometheus' active targets of a scrape job: instance label to health ("up", "down", "unknown");
-     * none while Prometheus does not answer.
-     */
+    /** Prometheus' active targets of a scrape job: instance label to health ("up", "down", "unknown"). */
     static Map<String, String> prometheusTargets(String job) throws Exception {
         return PrometheusTargets.of(PROMETHEUS, job);
     }
@@ -293,9 +282,9 @@ final class Swarm implements AutoCloseable {
         }
     }
 
-    private static void run(List<Throwable> problems, Cluster.Probe<?> step) {
+    private static void run(List<Throwable> problems, Callable<?> step) {
         try {
-            step.get();
+            step.call();
         } catch (Exception | AssertionError e) {
             problems.add(e);
         }

@@ -1,9 +1,11 @@
 package dev.replicas.swarm;
 
+import static dev.replicas.metrics.PrometheusTargets.DISCOVERY_BOUND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +26,8 @@ import dev.replicas.cluster.CaseReport;
 import dev.replicas.cluster.Cluster;
 import dev.replicas.cluster.ConstantLoad;
 import dev.replicas.hello.AnswerContract;
+import dev.replicas.metrics.PrometheusTargets;
+import dev.replicas.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -48,14 +52,6 @@ class SwarmIT {
     private static final String IMAGE = System.getProperty("app.image", "hello-server:1.0.0-SNAPSHOT");
     /** The "new version" the rolling update rolls out: the same image under another tag. */
     private static final String NEXT_IMAGE = IMAGE + "-next";
-    /** prometheus-swarm.yml's scrape_interval. */
-    private static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(5);
-    /**
-     * How soon a change in Consul's catalog reaches Prometheus' targets (as PrometheusIT): the SD's
-     * refresh_interval (1 s), then Prometheus 2.42 passes target changes on in two batches, each at
-     * most every 5 s, then a new target's first scrape comes within one interval.
-     */
-    private static final Duration DISCOVERY_BOUND = SCRAPE_INTERVAL.plusSeconds(1 + 5 + 5);
     private static Swarm swarm;
     private static long deployed;
 
@@ -84,12 +80,12 @@ class SwarmIT {
 
     /**
      * Waits until Prometheus' hello targets are exactly {@code ids} (Consul's service IDs), each
-     * scraped successfully, at most {@link #DISCOVERY_BOUND} after {@code since} (when Consul's
+     * scraped successfully, at most {@link PrometheusTargets#DISCOVERY_BOUND} after {@code since} (when Consul's
      * catalog was already that set); returns how long after {@code since} that was, in ms.
      */
     private static long awaitScraped(Set<String> ids, long since) throws Exception {
         Duration left = DISCOVERY_BOUND.minusNanos(System.nanoTime() - since);
-        Cluster.await("Prometheus' hello targets exactly " + ids + ", all up", left.isNegative() ? Duration.ZERO : left,
+        Poll.until("Prometheus' hello targets exactly " + ids + ", all up", left.isNegative() ? Duration.ZERO : left,
                 () -> Swarm.prometheusTargets("hello"), targets -> scraped(targets, ids));
         return (System.nanoTime() - since) / 1_000_000;
     }
@@ -109,6 +105,9 @@ class SwarmIT {
         private Set<String> catalog;
         private long changedAt;
         private long scrapedAt;
+        private Map<String, String> targets;
+        /** Why the last poll did not get through; null when it did. */
+        private Throwable failure;
         /** How long {@link #await} waited, in ms: what this check adds to the case. */
         long waited;
 
@@ -121,6 +120,7 @@ class SwarmIT {
             try {
                 Set<String> ids = Swarm.ids(Swarm.instances());
                 synchronized (this) {
+                    failure = null;
                     if (!ids.equals(catalog)) {
                         catalog = ids;
                         changedAt = System.nanoTime();
@@ -130,51 +130,56 @@ class SwarmIT {
                         return;
                     }
                 }
-                if (scraped(Swarm.prometheusTargets("hello"), ids)) {
-                    synchronized (this) {
-                        if (ids.equals(catalog) && scrapedAt == 0) {
-                            scrapedAt = System.nanoTime();
-                        }
+                Map<String, String> seen = Swarm.prometheusTargets("hello");
+                synchronized (this) {
+                    targets = seen;
+                    if (scraped(seen, ids) && ids.equals(catalog) && scrapedAt == 0) {
+                        scrapedAt = System.nanoTime();
                     }
                 }
-            } catch (Exception e) {
-                // Consul or Prometheus did not answer this time: the next poll asks again.
+            } catch (Exception | AssertionError e) {
+                synchronized (this) {
+                    failure = e; // the next poll asks again; a wait that times out reports it
+                }
             }
+        }
+
+        /** Consul's catalog, and how long after its last change Prometheus followed it, in ms (-1: not yet). */
+        private record Seen(Set<String> catalog, long followedMillis) {
+        }
+
+        /**
+         * Fails once Consul lists {@code n} instances and Prometheus has not followed within
+         * {@link PrometheusTargets#DISCOVERY_BOUND}; a last poll that failed is "not yet".
+         */
+        private synchronized Seen seen() throws IOException {
+            if (catalog != null && catalog.size() == n) {
+                if (scrapedAt != 0) {
+                    return new Seen(catalog, (scrapedAt - changedAt) / 1_000_000);
+                }
+                if (System.nanoTime() - changedAt > DISCOVERY_BOUND.plusMillis(500).toNanos()) {
+                    throw new AssertionError("Prometheus' hello targets not exactly Consul's " + catalog + ", all up, within "
+                            + DISCOVERY_BOUND.toSeconds() + " s of Consul's last change; they are: " + targets, failure);
+                }
+            }
+            if (failure != null) {
+                throw new IOException("the last poll of Consul and Prometheus failed", failure);
+            }
+            return new Seen(catalog, -1);
         }
 
         /**
          * Waits until Consul lists {@code n} instances and Prometheus' targets are exactly those, at
-         * most {@link #DISCOVERY_BOUND} after Consul's catalog last changed; returns how long after
-         * that change Prometheus followed, in ms.
+         * most {@link PrometheusTargets#DISCOVERY_BOUND} after Consul's catalog last changed; returns
+         * how long after that change Prometheus followed, in ms.
          */
         long await() throws Exception {
             long start = System.nanoTime();
-            while (true) {
-                Set<String> ids;
-                long changed;
-                long scraped;
-                synchronized (this) {
-                    ids = catalog;
-                    changed = changedAt;
-                    scraped = scrapedAt;
-                }
-                long now = System.nanoTime();
-                if (ids != null && ids.size() == n && scraped != 0) {
-                    long took = (scraped - changed) / 1_000_000;
-                    waited = (now - start) / 1_000_000;
-                    assertTrue(took <= DISCOVERY_BOUND.toMillis(), "Prometheus followed Consul after " + took + " ms");
-                    return took;
-                }
-                if (ids != null && ids.size() == n && now - changed > DISCOVERY_BOUND.plusMillis(500).toNanos()) {
-                    throw new AssertionError("Prometheus' hello targets not exactly Consul's " + ids + ", all up, within "
-                            + DISCOVERY_BOUND.toSeconds() + " s of Consul's last change; they are: "
-                            + Swarm.prometheusTargets("hello"));
-                }
-                if (now - start > Duration.ofSeconds(60).toNanos()) {
-                    throw new AssertionError("Consul does not list " + n + " instances after 60 s: " + ids);
-                }
-                Thread.sleep(200);
-            }
+            long took = Poll.until("Consul listing " + n + " instances, Prometheus' hello targets those", Duration.ofSeconds(60),
+                    this::seen, seen -> seen.followedMillis() >= 0).followedMillis();
+            waited = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(took <= DISCOVERY_BOUND.toMillis(), "Prometheus followed Consul after " + took + " ms");
+            return took;
         }
 
         @Override
@@ -192,7 +197,7 @@ class SwarmIT {
             assertTrue(i.passing(), i.toString());
             assertTrue(i.address().matches("10\\.42\\.0\\.[0-9]+:8000"), "overlay address, listening port: " + i);
         }
-        assertEquals(8, Swarm.routed().size(), Swarm.routed().toString());
+        assertEquals(8, Cluster.fabioTargets().size(), Cluster.fabioTargets().toString());
         Set<String> uuids = new HashSet<>();
         AnswerContract contract = AnswerContract.configured();
         for (int k = 0; k < 8; k++) {
@@ -208,9 +213,9 @@ class SwarmIT {
         assertEquals(8, ids.size(), ids.toString());
         long scraped = awaitScraped(ids, deployed);
         // One Fabio (one manager); Consul: the agent of this node.
-        Map<String, String> fabio = Cluster.await("Fabio an up target", DISCOVERY_BOUND,
+        Map<String, String> fabio = Poll.until("Fabio an up target", DISCOVERY_BOUND,
                 () -> Swarm.prometheusTargets("fabio"), t -> t.size() == 1 && t.containsValue("up"));
-        Map<String, String> consul = Cluster.await("Consul's agent an up target", DISCOVERY_BOUND,
+        Map<String, String> consul = Poll.until("Consul's agent an up target", DISCOVERY_BOUND,
                 () -> Swarm.prometheusTargets("consul"), t -> t.size() == 1 && t.containsValue("up"));
         long all = (System.nanoTime() - deployed) / 1_000_000;
         REPORT.line("prometheus after the deploy", String.format("all 8 replicas up targets under their Consul service IDs"
@@ -254,9 +259,9 @@ class SwarmIT {
             run("hello-swarm-missing-token", common, "-e", "CONSUL_HTTP_TOKEN_FILE=/run/secrets/absent");
             run("hello-swarm-wrong-token", common, "-v", wrong + ":/run/secrets/token:ro",
                     "-e", "CONSUL_HTTP_TOKEN_FILE=/run/secrets/token");
-            String missing = Cluster.await("the missing token's line", Duration.ofSeconds(90),
+            String missing = Poll.until("the missing token's line", Duration.ofSeconds(90),
                     () -> Cluster.docker("logs", "hello-swarm-missing-token"), log -> log.contains("Bad configuration"));
-            String refused = Cluster.await("the refusal's line", Duration.ofSeconds(90),
+            String refused = Poll.until("the refusal's line", Duration.ofSeconds(90),
                     () -> Cluster.docker("logs", "hello-swarm-wrong-token"), log -> log.contains("Consul refused it"));
             assertTrue(missing.contains("Bad configuration: CONSUL_HTTP_TOKEN_FILE='/run/secrets/absent' cannot be read"
                     + " (NoSuchFileException); this replica will not register in Consul"), missing);
@@ -286,7 +291,7 @@ class SwarmIT {
             load.awaitUnderWay();
             long start = System.nanoTime();
             scale(12);
-            Cluster.await("12 routed", CONVERGE, Swarm::routed, r -> r.size() == 12);
+            Poll.until("12 routed", CONVERGE, Cluster::fabioTargets, r -> r.size() == 12);
             long routed = (System.nanoTime() - start) / 1_000_000;
             long scraped = prometheus.await();
             load.close();
@@ -307,14 +312,13 @@ class SwarmIT {
             load.awaitUnderWay();
             long start = System.nanoTime();
             scale(4);
-            List<Swarm.Instance> left = Cluster.await("4 in Consul and routed", CONVERGE, Swarm::instances,
+            List<Swarm.Instance> left = Poll.until("4 in Consul and routed", CONVERGE, Swarm::instances,
                     i -> i.size() == 4 && i.stream().allMatch(Swarm.Instance::passing));
-            Cluster.await("4 routed", Duration.ofSeconds(10), Swarm::routed, r -> r.size() == 4);
+            Poll.until("4 routed", Duration.ofSeconds(10), Cluster::fabioTargets, r -> r.size() == 4);
             long done = (System.nanoTime() - start) / 1_000_000;
             // The 8 that left Consul leave Prometheus' targets too.
             long dropped = prometheus.await();
-            long okSoFar = load.ok();
-            Cluster.await("2 s more of load on 4", Duration.ofSeconds(20), load::ok, ok -> ok >= okSoFar + 2L * RATE);
+            load.awaitMore(2);
             load.close();
             REPORT.line("scale 12 -> 4", String.format("4 in Consul and routed %d ms after docker service scale; load %s",
                     done, load));
@@ -337,10 +341,10 @@ class SwarmIT {
             load.awaitUnderWay();
             long start = System.nanoTime();
             Cluster.dockerWithin(CONVERGE, "service", "update", "--detach=false", "--image", next, Swarm.REPLICAS);
-            List<Swarm.Instance> after = Cluster.await("4 new instances, passing, and no other", CONVERGE,
+            List<Swarm.Instance> after = Poll.until("4 new instances, passing, and no other", CONVERGE,
                     Swarm::instances, i -> i.size() == 4 && i.stream().allMatch(Swarm.Instance::passing)
                             && Swarm.ids(i).stream().noneMatch(before::contains));
-            Cluster.await("4 routed", Duration.ofSeconds(10), Swarm::routed, r -> r.size() == 4);
+            Poll.until("4 routed", Duration.ofSeconds(10), Cluster::fabioTargets, r -> r.size() == 4);
             long took = (System.nanoTime() - start) / 1_000_000;
             load.close();
             REPORT.line("rolling update of 4", String.format("every instance replaced, 4 passing and routed, %d ms"
@@ -361,16 +365,15 @@ class SwarmIT {
             String target = Swarm.target(victim);
             long killedAt = load.elapsedMillis();
             Cluster.docker("kill", victim);
-            Cluster.await(target + " out of Fabio", Duration.ofSeconds(30), Swarm::routed, r -> !r.contains(target));
+            Poll.until(target + " out of Fabio", Duration.ofSeconds(30), Cluster::fabioTargets, r -> !r.contains(target));
             long gone = load.elapsedMillis() - killedAt;
-            Cluster.await("4 routed again", CONVERGE, Swarm::routed, r -> r.size() == 4);
+            Poll.until("4 routed again", CONVERGE, Cluster::fabioTargets, r -> r.size() == 4);
             long replaced = load.elapsedMillis() - killedAt;
-            long okSoFar = load.ok();
-            Cluster.await("2 s more of load on 4", Duration.ofSeconds(20), load::ok, ok -> ok >= okSoFar + 2L * RATE);
+            load.awaitMore(2);
             load.close();
             // Consul drops the dead instance when its check has been critical for deregister-after (1m),
             // on the agent's next reap (every 30 s).
-            List<Swarm.Instance> left = Cluster.await("the dead instance gone from Consul", Duration.ofSeconds(150),
+            List<Swarm.Instance> left = Poll.until("the dead instance gone from Consul", Duration.ofSeconds(150),
                     Swarm::instances, i -> i.size() == 4);
             long ghostGone = load.elapsedMillis() - killedAt;
             long lastSent = load.failures().stream().mapToLong(ConstantLoad.Failure::sentMillis).max().orElse(killedAt)

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicas.cluster.CaseReport;
 import dev.replicas.cluster.Cluster;
 import dev.replicas.cluster.ConstantLoad;
+import dev.replicas.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -71,25 +72,13 @@ class SwarmNodesIT {
 
     /** The Consul nodes of Raft's voters. */
     private static List<String> voters() throws Exception {
-        try {
-            List<String> voters = new java.util.ArrayList<>();
-            for (JsonNode server : Swarm.consul("/v1/operator/raft/configuration").get("Servers")) {
-                if (server.get("Voter").asBoolean()) {
-                    voters.add(server.get("Node").asText());
-                }
+        List<String> voters = new java.util.ArrayList<>();
+        for (JsonNode server : Swarm.consul("/v1/operator/raft/configuration").get("Servers")) {
+            if (server.get("Voter").asBoolean()) {
+                voters.add(server.get("Node").asText());
             }
-            return voters;
-        } catch (java.io.IOException e) {
-            return List.of();
         }
-    }
-
-    private static String leader() throws Exception {
-        try {
-            return Cluster.get(Cluster.CONSUL + "/v1/status/leader").body().replace("\"", "");
-        } catch (java.io.IOException e) {
-            return "";
-        }
+        return voters;
     }
 
     /** The Swarm's view of a node: ready or down. */
@@ -97,29 +86,21 @@ class SwarmNodesIT {
         return Cluster.docker("node", "inspect", "-f", "{{.Status.State}}", node);
     }
 
-    /** Consul's view of a node: the status of its Serf health check ("" while Consul cannot say). */
+    /** Consul's view of a node: the status of its Serf health check ("" while Consul has none). */
     private static String serfHealth(String node) throws Exception {
-        try {
-            for (JsonNode check : Swarm.consul("/v1/health/node/" + node)) {
-                if (check.get("CheckID").asText().equals("serfHealth")) {
-                    return check.get("Status").asText();
-                }
+        for (JsonNode check : Swarm.consul("/v1/health/node/" + node)) {
+            if (check.get("CheckID").asText().equals("serfHealth")) {
+                return check.get("Status").asText();
             }
-            return "";
-        } catch (java.io.IOException e) {
-            return "";
         }
+        return "";
     }
 
-    /** Whether Raft has three healthy servers, so that it can lose one (Consul's autopilot). */
-    private static boolean raftHealthy() throws Exception {
-        try {
-            JsonNode health = Swarm.consul("/v1/operator/autopilot/health");
-            return health.get("Healthy").asBoolean() && health.get("Servers").size() == 3
-                    && health.get("FailureTolerance").asInt() == 1;
-        } catch (java.io.IOException e) {
-            return false;
-        }
+    /** Waits until Raft has three healthy servers, so that it can lose one (Consul's autopilot). */
+    private static void awaitRaftHealthy(Duration limit) throws Exception {
+        Poll.until("three healthy Consul servers", limit, () -> Swarm.consul("/v1/operator/autopilot/health"),
+                health -> health.get("Healthy").asBoolean() && health.get("Servers").size() == 3
+                        && health.get("FailureTolerance").asInt() == 1);
     }
 
     /**
@@ -127,14 +108,14 @@ class SwarmNodesIT {
      * it is back in both, with three healthy Consul servers: the next case may lose a node again.
      */
     private static long restore(String node) throws Exception {
-        Cluster.await(node + " down in the Swarm", Duration.ofSeconds(90), () -> swarmState(node), "down"::equals);
-        Cluster.await(node + " failed in Consul", Duration.ofSeconds(60), () -> serfHealth(node), "critical"::equals);
+        Poll.until(node + " down in the Swarm", Duration.ofSeconds(90), () -> swarmState(node), "down"::equals);
+        Poll.until(node + " failed in Consul", Duration.ofSeconds(60), () -> serfHealth(node), "critical"::equals);
         long start = System.nanoTime();
         Cluster.docker("start", "hello-" + node);
         Swarm.awaitEngine("hello-" + node);
-        Cluster.await(node + " ready in the Swarm", Duration.ofSeconds(90), () -> swarmState(node), "ready"::equals);
-        Cluster.await(node + " alive in Consul", Duration.ofSeconds(90), () -> serfHealth(node), "passing"::equals);
-        Cluster.await("three healthy Consul servers", Duration.ofSeconds(120), SwarmNodesIT::raftHealthy, ok -> ok);
+        Poll.until(node + " ready in the Swarm", Duration.ofSeconds(90), () -> swarmState(node), "ready"::equals);
+        Poll.until(node + " alive in Consul", Duration.ofSeconds(90), () -> serfHealth(node), "passing"::equals);
+        awaitRaftHealthy(Duration.ofSeconds(120));
         return (System.nanoTime() - start) / 1_000_000;
     }
 
@@ -151,7 +132,7 @@ class SwarmNodesIT {
         assertEquals(3, voters.size(), voters.toString());
         assertTrue(voters.stream().anyMatch(v -> v.endsWith("-node-1")) && voters.stream().anyMatch(v -> v.endsWith("-node-2"))
                 && voters.stream().anyMatch(v -> v.endsWith("-" + manager)), "one server per node: " + voters);
-        Cluster.await("three healthy Consul servers", Duration.ofSeconds(60), SwarmNodesIT::raftHealthy, ok -> ok);
+        awaitRaftHealthy(Duration.ofSeconds(60));
         REPORT.line("placement", "replicas by Consul node " + byNode + "; Raft voters " + voters);
     }
 
@@ -164,13 +145,11 @@ class SwarmNodesIT {
             load.awaitUnderWay();
             Instant killed = Instant.now();
             powerOff("node-2");
-            String after = Cluster.await("a new leader", Duration.ofSeconds(60), SwarmNodesIT::leader,
+            String after = Poll.until("a new leader", Duration.ofSeconds(60), Cluster::consulLeader,
                     l -> l.endsWith(":8300") && !l.equals(before));
             // When, by the new leader's own log: an agent names it later than the election.
             long elected = Duration.between(killed, enteredLeaderState(killed)).toMillis();
-            long okSoFar = load.ok();
-            Cluster.await("3 s more of load under the new leader", Duration.ofSeconds(20), load::ok,
-                    ok -> ok >= okSoFar + 3L * RATE);
+            load.awaitMore(3); // under the new leader
             Map<String, Integer> byNode = passingByNode();
             load.close();
             REPORT.line("node-2 (the Consul leader, nothing else) killed", String.format("%s elected %d ms after the kill"
@@ -208,7 +187,7 @@ class SwarmNodesIT {
             }
         }
         String leader = address;
-        Cluster.await(node + "'s Consul server leads", Duration.ofSeconds(30), SwarmNodesIT::leader, leader::equals);
+        Poll.until(node + "'s Consul server leads", Duration.ofSeconds(30), Cluster::consulLeader, leader::equals);
         return leader;
     }
 
@@ -242,13 +221,12 @@ class SwarmNodesIT {
             load.awaitUnderWay();
             long killedAt = load.elapsedMillis();
             powerOff("node-1");
-            Cluster.await("node-1's replicas out of Fabio", Duration.ofSeconds(30), Swarm::routed,
+            Poll.until("node-1's replicas out of Fabio", Duration.ofSeconds(30), Cluster::fabioTargets,
                     r -> r.size() == REPLICAS - onNode1);
             long gone = load.elapsedMillis() - killedAt;
-            Cluster.await(REPLICAS + " routed again", Duration.ofMinutes(4), Swarm::routed, r -> r.size() == REPLICAS);
+            Poll.until(REPLICAS + " routed again", Duration.ofMinutes(4), Cluster::fabioTargets, r -> r.size() == REPLICAS);
             long again = load.elapsedMillis() - killedAt;
-            long okSoFar = load.ok();
-            Cluster.await("2 s more of load", Duration.ofSeconds(20), load::ok, ok -> ok >= okSoFar + 2L * RATE);
+            load.awaitMore(2);
             Map<String, Integer> byNode = passingByNode();
             load.close();
             long lastSent = load.failures().stream().mapToLong(ConstantLoad.Failure::sentMillis).max().orElse(killedAt)
