@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -34,18 +33,10 @@ final class GcPauses {
 
     /** @return the pauses in one replica's GC log that overlap {@code from}..{@code to} */
     static List<Pause> parse(String replica, String log, Instant from, Instant to) {
-        List<Pause> pauses = new ArrayList<>();
-        for (String line : log.split("\n")) {
-            Matcher m = PAUSE.matcher(line.trim());
-            if (m.matches()) {
-                Instant end = OffsetDateTime.parse(m.group(1), TIME).toInstant();
-                double ms = Double.parseDouble(m.group(4));
-                if (!end.isBefore(from) && !end.minusNanos((long) (ms * 1e6)).isAfter(to)) {
-                    pauses.add(new Pause(replica, end, ms, m.group(3).equals("Full"), m.group(2)));
-                }
-            }
-        }
-        return pauses;
+        return log.lines().map(line -> PAUSE.matcher(line.trim())).filter(Matcher::matches)
+                .map(m -> new Pause(replica, OffsetDateTime.parse(m.group(1), TIME).toInstant(),
+                        Double.parseDouble(m.group(4)), m.group(3).equals("Full"), m.group(2)))
+                .filter(p -> !p.end().isBefore(from) && !p.end().minusNanos((long) (p.ms() * 1e6)).isAfter(to)).toList();
     }
 
     /** The report's section: counts, the longest, and every pause of {@value #LISTED_MS} ms or more with its second. */
@@ -53,31 +44,18 @@ final class GcPauses {
         if (logs.isEmpty()) {
             return "GC pauses: no GC log could be read.\n";
         }
-        List<Pause> all = new ArrayList<>();
-        List<String> without = new ArrayList<>();
-        logs.forEach((replica, log) -> {
-            List<Pause> pauses = parse(replica, log, start, end);
-            if (!log.contains(" Pause ")) {
-                without.add(replica);
-            }
-            all.addAll(pauses);
-        });
-        all.sort(Comparator.comparing(Pause::end));
+        List<Pause> all = logs.entrySet().stream().flatMap(e -> parse(e.getKey(), e.getValue(), start, end).stream())
+                .sorted(Comparator.comparing(Pause::end)).toList();
+        List<String> without = logs.keySet().stream().filter(replica -> !logs.get(replica).contains(" Pause ")).toList();
         StringBuilder out = new StringBuilder(String.format(Locale.US, "GC pauses during the run (the replicas' and"
                         + " the generator's GC logs): %d young, %d full, %.0f ms paused in all, the longest %.0f ms%n",
                 all.stream().filter(p -> !p.full()).count(), all.stream().filter(Pause::full).count(),
                 all.stream().mapToDouble(Pause::ms).sum(), all.stream().mapToDouble(Pause::ms).max().orElse(0)));
-        for (Pause p : all) {
-            if (p.ms() >= LISTED_MS) {
-                out.append(String.format(Locale.US, "  %.1f s  %-11s %s, %.0f ms%n",
-                        Math.max(0, Duration.between(start, p.end()).toMillis() / 1000.0 - p.ms() / 1000), p.replica(), p.what(), p.ms()));
-            }
-        }
-        if (!without.isEmpty()) {
-            out.append("  no GC log lines from ").append(String.join(", ", without))
-                    .append(" (an image without -Xlog:gc with time decorations?)\n");
-        }
-        return out.toString();
+        all.stream().filter(p -> p.ms() >= LISTED_MS).forEach(p -> out.append(String.format(Locale.US,
+                "  %.1f s  %-11s %s, %.0f ms%n", Math.max(0, Duration.between(start, p.end()).toMillis() / 1000.0
+                        - p.ms() / 1000), p.replica(), p.what(), p.ms())));
+        return out + (without.isEmpty() ? "" : "  no GC log lines from " + String.join(", ", without)
+                + " (an image without -Xlog:gc with time decorations?)\n");
     }
 
     /** @return the longest pause of the run in ms, 0 if none */

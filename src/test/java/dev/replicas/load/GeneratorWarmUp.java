@@ -19,15 +19,12 @@ import dev.replicas.hello.HelloPayload;
  * minute (docs/load-test.md, "Cold tails"). Warmed on its own stand-in, it measures the cluster's first second,
  * not its own; nothing of the warm-up reaches the cluster or the report.
  */
-final class GeneratorWarmUp implements AutoCloseable {
+record GeneratorWarmUp(HttpServer server) implements AutoCloseable {
 
-    private final ExecutorService threads = Executors.newFixedThreadPool(2);
-    private final HttpServer server;
-
-    /** @param payload letters of {@code Data} per answer, as the replicas send */
-    GeneratorWarmUp(int payload) throws IOException {
+    /** Starts a stand-in whose answers carry {@code payload} letters of {@code Data}, as the replicas' do. */
+    static GeneratorWarmUp start(int payload) throws IOException {
         byte[] body = new HelloPayload(UUID.randomUUID(), payload).render();
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.createContext("/hello/api/v1", exchange -> {
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
@@ -35,11 +32,11 @@ final class GeneratorWarmUp implements AutoCloseable {
                 out.write(body);
             }
         });
-        server.setExecutor(threads);
+        server.setExecutor(Executors.newFixedThreadPool(2));
         server.start();
+        return new GeneratorWarmUp(server);
     }
 
-    /** @return where the stand-in answers, on loopback */
     String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hello/api/v1";
     }
@@ -47,6 +44,6 @@ final class GeneratorWarmUp implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        threads.shutdownNow();
+        ((ExecutorService) server.getExecutor()).shutdownNow();
     }
 }

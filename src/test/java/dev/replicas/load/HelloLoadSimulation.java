@@ -9,8 +9,9 @@ import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 
 import dev.replicas.hello.AnswerContract;
@@ -26,30 +27,20 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
  */
 public class HelloLoadSimulation extends Simulation {
 
-    /** The {@link StallProbe}'s file in the output directory. */
-    static final String STALLS = "host-stalls.txt";
-
     private final LoadSettings settings = LoadSettings.from(System.getProperties());
     private final AnswerContract contract = new AnswerContract(settings.payload());
-    private final LoadRecorder recorder = new LoadRecorder(settings, HostCounters.discover(settings.containerPrefix()));
-    private final GeneratorWarmUp standIn;
-    private final StallProbe probe;
+    private final HostCounters counters = HostCounters.discover(settings.containerPrefix());
+    private final LoadRecorder recorder = new LoadRecorder(settings, counters::cpu, counters::memory);
+    private final GeneratorWarmUp standIn = GeneratorWarmUp.start(settings.payload());
+    // Started now, so that its own start is over before the first measured request.
+    private final StallProbe probe = StallProbe.start(settings.outputDir().resolve("host-stalls.txt"),
+            settings.windows().stream().mapToLong(LoadSettings.Window::seconds).sum() + settings.timeoutSeconds() + 300);
 
-    {
+    /** Sets up the warm-up on the stand-in, then the measured load. */
+    public HelloLoadSimulation() throws IOException, URISyntaxException {
         System.out.println("Load: " + settings + ", " + settings.windows().size() + " windows");
         // A report left by an earlier run must not pass for this one's if this one fails.
-        Stream.of(LoadReport.REPORT, LoadReport.SUMMARY).forEach(f -> settings.outputDir().resolve(f).toFile().delete());
-        try {
-            standIn = new GeneratorWarmUp(settings.payload());
-        } catch (IOException e) {
-            throw new UncheckedIOException("Load: no loopback stand-in for the generator's warm-up", e);
-        }
-        try { // started now, so that its own start is over before the first measured request
-            probe = StallProbe.start(settings.outputDir().resolve(STALLS), settings.windows().stream()
-                    .mapToLong(LoadSettings.Window::seconds).sum() + settings.timeoutSeconds() + 300);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Load: the host's stall probe did not start", e);
-        }
+        Stream.of(TextReport.FILE, LoadSummary.FILE).forEach(f -> settings.outputDir().resolve(f).toFile().delete());
         PopulationBuilder measured = scenario("hello through Fabio")
                 .stopLoadGeneratorIf(session -> recorder.stopReason(), session -> recorder.shouldStop())
                 // Gatling numbers users across both scenarios: the warm-up's come first.
@@ -96,17 +87,20 @@ public class HelloLoadSimulation extends Simulation {
         return (session.userId() - 1) % settings.sampleEvery() == 0;
     }
 
+    /** Writes the report: the load is over, the probe's stalls and the GC logs can be read. */
     @Override
     public void after() {
         standIn.close();
-        recorder.stop();
+        LoadRun run = recorder.stop();
+        List<StallProbe.Stall> stalls = List.of();
         try {
-            recorder.stalls = probe.stop();
+            stalls = probe.stop();
         } catch (IOException | RuntimeException e) {
             System.err.println("Load: the host's stall probe left nothing readable: " + e);
         }
-        try {
-            LoadReport.write(recorder, settings.outputDir());
+        try { // the generator's GC log: the pom's -Xlog:gc
+            LoadReport.write(run.with(counters.gcLogs(settings.outputDir().resolve("generator-gc.log")), stalls,
+                    counters.problems()), settings.outputDir());
         } catch (IOException e) {
             System.err.println("Load: could not write the report to " + settings.outputDir() + ": " + e);
         }

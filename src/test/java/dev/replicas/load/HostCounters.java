@@ -6,11 +6,15 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -34,17 +38,12 @@ public class HostCounters {
     record Cgroup(String name, Path cpu, boolean v2, Path memoryUsage, Path memoryStat) {} // a container's files
 
     private final List<Cgroup> containers;
-    private final List<String> problems;
-    /** Replica part name -> its container's name, for {@link #gcLogs()}. */
-    private final Map<String, String> replicaContainers;
-
-    HostCounters(List<Cgroup> containers, List<String> problems) {
-        this(containers, problems, Map.of());
-    }
+    private final Set<String> problems; // guarded by this; each said once, not at every reading
+    private final Map<String, String> replicaContainers; // part name -> container, for the GC logs
 
     HostCounters(List<Cgroup> containers, List<String> problems, Map<String, String> replicaContainers) {
         this.containers = List.copyOf(containers);
-        this.problems = new ArrayList<>(problems);
+        this.problems = new LinkedHashSet<>(problems);
         this.replicaContainers = new TreeMap<>(ORDER);
         this.replicaContainers.putAll(replicaContainers);
     }
@@ -53,11 +52,11 @@ public class HostCounters {
     public static HostCounters discover(String prefix) {
         List<String> problems = new ArrayList<>();
         List<Cgroup> cgroups = new ArrayList<>();
-        Map<String, String> replicas = new TreeMap<>();
+        Map<String, String> replicas = new HashMap<>();
         try {
-            List<String> inspect = new ArrayList<>(List.of("inspect", "--format", "{{.Name}} {{.State.Pid}}"));
-            inspect.addAll(docker("ps", "--filter", "name=^" + prefix, "--format", "{{.Names}}"));
-            for (String line : inspect.size() == 3 ? List.<String>of() : docker(inspect.toArray(String[]::new))) {
+            List<String> names = docker("ps", "--filter", "name=^" + prefix, "--format", "{{.Names}}");
+            for (String line : names.isEmpty() ? names : docker(Stream.concat(Stream.of("inspect", "--format",
+                    "{{.Name}} {{.State.Pid}}"), names.stream()).toArray(String[]::new))) {
                 String[] f = line.trim().replaceFirst("^/", "").split(" ");
                 String name = partName(f[0].startsWith(prefix) ? f[0].substring(prefix.length()) : f[0]);
                 if (isReplica(name)) {
@@ -75,22 +74,19 @@ public class HostCounters {
 
     /**
      * @return each replica's GC log (the image's {@code /opt/wlp/output/gc.log}, the rotated file first), read with
-     *         {@code docker exec} once the load is over; a replica whose log cannot be read is left out and said in
-     *         {@link #problems()}
+     *         {@code docker exec} once the load is over, then the generator's from {@code generatorLog}; a log that
+     *         cannot be read is left out, a replica's said in {@link #problems()}
      */
-    public Map<String, String> gcLogs() {
-        Map<String, String> logs = new TreeMap<>(ORDER);
-        replicaContainers.forEach((name, container) -> {
-            try {
-                logs.put(name, String.join("\n", docker("exec", container, "sh", "-c",
-                        "cat /opt/wlp/output/gc.log.0 /opt/wlp/output/gc.log 2>/dev/null; true")));
-            } catch (IOException | InterruptedException e) {
-                synchronized (this) {
-                    problems.add("GC log of " + name + ": " + e.getMessage());
-                }
-            }
-        });
-        return logs;
+    public Map<String, String> gcLogs(Path generatorLog) {
+        Map<String, String> logs = new LinkedHashMap<>();
+        replicaContainers.forEach((name, container) -> put(logs, "GC log", name, () -> String.join("\n", docker("exec",
+                container, "sh", "-c", "cat /opt/wlp/output/gc.log.0 /opt/wlp/output/gc.log 2>/dev/null; true"))));
+        try {
+            logs.put("generator", Files.readString(generatorLog));
+        } catch (IOException e) {
+            // none: a run outside the load profile
+        }
+        return Collections.unmodifiableMap(logs);
     }
 
     /** Swarm tasks as the profiles name containers: replica.3.(task) is replica-3, a global fabio.(node).(task) fabio. */
@@ -99,34 +95,36 @@ public class HostCounters {
         return f.length != 3 ? container : f[1].matches("\\d+") ? f[0] + "-" + f[1] : f[0];
     }
 
-    /** @return whether the part is one of the replicas */
     static boolean isReplica(String name) {
         return name.startsWith("replica-");
     }
 
+    /** @return a part's CPU, 0 if none: the replicas' summed, and Consul's (servers and agents in the Swarm stack) */
+    static long part(Map<String, Long> cpu, String part) {
+        return cpu.entrySet().stream().filter(e -> part.equals("replicas") ? isReplica(e.getKey())
+                : part.equals("consul") ? e.getKey().startsWith("consul") : e.getKey().equals(part))
+                .mapToLong(Map.Entry::getValue).sum();
+    }
+
     /** The cgroup (v1 or v2) of a process, from its {@code /proc/<pid>/cgroup}, under the cgroup mount. */
     static Optional<Cgroup> cgroupOf(String name, Path procCgroup, Path mount) {
-        Map<String, String> paths = new TreeMap<>(); // cpuacct, memory (v1) or "" (v2) -> path
+        Map<String, Path> dirs = new HashMap<>(); // v1: cpuacct, memory... (mounted as listed, cpu,cpuacct); v2: ""
         try {
-            for (String line : Files.readAllLines(procCgroup)) {
-                String[] f = line.split(":", 3);
+            for (String[] f : Files.readAllLines(procCgroup).stream().map(l -> l.split(":", 3)).toList()) {
                 for (String controller : f.length == 3 ? f[1].split(",") : new String[0]) {
-                    paths.put(controller, f[2]);
+                    dirs.put(controller, Path.of(mount.toString(), f[1], f[2]));
                 }
             }
         } catch (IOException e) {
             return Optional.empty();
         }
-        for (String dir : paths.containsKey("cpuacct") && paths.containsKey("memory")
-                ? List.of("cpuacct", "cpu,cpuacct", "cpuacct,cpu") : List.<String>of()) {
-            Path cpu = mount.resolve(dir + paths.get("cpuacct")).resolve("cpuacct.usage");
-            Path memory = mount.resolve("memory" + paths.get("memory"));
-            if (Files.isReadable(cpu)) {
-                return Optional.of(new Cgroup(name, cpu, false, memory.resolve("memory.usage_in_bytes"),
-                        memory.resolve("memory.stat")));
-            }
+        Path v1 = dirs.get("cpuacct");
+        Path memory = dirs.get("memory");
+        Path v2 = dirs.get("");
+        if (v1 != null && memory != null && Files.isReadable(v1.resolve("cpuacct.usage"))) {
+            return Optional.of(new Cgroup(name, v1.resolve("cpuacct.usage"), false,
+                    memory.resolve("memory.usage_in_bytes"), memory.resolve("memory.stat")));
         }
-        Path v2 = paths.containsKey("") ? mount.resolve(paths.get("").substring(1)) : null;
         return v2 != null && Files.isReadable(v2.resolve("cpu.stat")) ? Optional.of(new Cgroup(name,
                 v2.resolve("cpu.stat"), true, v2.resolve("memory.current"), v2.resolve("memory.stat"))) : Optional.empty();
     }
@@ -156,13 +154,13 @@ public class HostCounters {
         return memory;
     }
 
-    /** Puts what {@code reading} reads, or says once (not at every reading) what could not be read. */
-    private void put(Map<String, Long> into, String what, String part, Callable<Long> reading) {
+    /** Puts what {@code reading} reads, or says what could not be read. */
+    private <T> void put(Map<String, T> into, String what, String part, Callable<T> reading) {
         try {
             into.put(part, reading.call());
         } catch (Exception e) {
             synchronized (this) {
-                if (!problems.contains(what + " of " + part + ": " + e.getMessage()) && problems.size() < 20) {
+                if (problems.size() < 20) {
                     problems.add(what + " of " + part + ": " + e.getMessage());
                 }
             }
@@ -226,12 +224,9 @@ public class HostCounters {
     }
 
     private static long keyed(Path file, String key) throws IOException {
-        for (String line : Files.readAllLines(file)) {
-            if (line.startsWith(key + " ")) {
-                return Long.parseLong(line.substring(key.length() + 1).trim());
-            }
-        }
-        throw new IOException("no " + key + " in " + file);
+        return Files.readAllLines(file).stream().filter(line -> line.startsWith(key + " ")).findFirst()
+                .map(line -> Long.parseLong(line.substring(key.length() + 1).trim()))
+                .orElseThrow(() -> new IOException("no " + key + " in " + file));
     }
 
     private static String read(Path file) throws IOException {

@@ -29,7 +29,7 @@ class HostCountersTest {
     private List<Long> read(String name, String procCgroup) throws IOException {
         Path file = write("proc/" + name + "/cgroup", procCgroup);
         HostCounters counters = new HostCounters(List.of(HostCounters.cgroupOf(name, file, dir.resolve("sys")).orElseThrow()),
-                List.of());
+                List.of(), Map.of());
         return List.of(counters.cpu().get(name), counters.memory().get(name));
     }
 
@@ -66,7 +66,7 @@ class HostCountersTest {
         assertEquals(100 + 2 + 30 + 4 + 5, HostCounters.hostBusyTicks("cpu  100 2 30 999 888 4 5 6 0 0"));
         assertEquals(6, HostCounters.stolenTicks("cpu  100 2 30 999 888 4 5 6 0 0"));
         assumeTrue(Files.isReadable(Path.of("/proc/self/stat")), "this machine's own counters: Linux only");
-        Map<String, Long> own = new HostCounters(List.of(), List.of()).cpu();
+        Map<String, Long> own = new HostCounters(List.of(), List.of(), Map.of()).cpu();
         assertTrue(own.get("generator") > 0 && own.get("host") >= own.get("generator"), own.toString());
         assertTrue(HostCounters.generatorResident() > 1024 * 1024);
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,37 +20,23 @@ import dev.replicas.load.LoadSettings.Window;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The settings, the recorder fed as Gatling feeds it with counters that rise by known amounts, and the report. */
+/** The settings, the recorder fed as Gatling feeds it with counters that rise by known amounts, and the outputs. */
 class LoadReportTest {
 
     @TempDir
     Path dir;
+    private long readings;
+    private long users;
 
     /** Counters read at the first request and at the stop: each part's CPU rises by a known amount between. */
-    private static HostCounters counters() {
-        return new HostCounters(List.of(), List.of("cpu of replica-9: gone")) {
-            private long readings;
-
-            @Override
-            public synchronized Map<String, Long> cpu() {
-                long n = readings++;
-                Map<String, Long> cpu = new HashMap<>(Map.of("generator", 5_000_000_000L));
-                Map.of("consul", 1, "fabio", 20, "replica-10", 10, "replica-2", 50, "docker-proxy", 10, "generator", 20, "host", 120,
-                        "stolen", 8)
-                        .forEach((part, tenths) -> cpu.merge(part, n * tenths * 100_000_000L, Long::sum));
-                return cpu;
-            }
-
-            @Override
-            public Map<String, String> gcLogs() {
-                return Map.of();
-            }
-
-            @Override
-            public Map<String, Long> memory() {
-                return Map.of("replica-2", 100L << 20, "replica-10", 120L << 20);
-            }
-        };
+    private LoadRecorder recorder(String... settings) {
+        return new LoadRecorder(of(settings), () -> {
+            Map<String, Long> cpu = new HashMap<>(Map.of("generator", 5_000_000_000L));
+            Map.of("consul", 1, "fabio", 20, "replica-10", 10, "replica-2", 50, "docker-proxy", 10, "generator", 20,
+                    "host", 120, "stolen", 8).forEach((part, tenths) -> cpu.merge(part, readings * tenths * 100_000_000L, Long::sum));
+            readings++;
+            return cpu;
+        }, () -> Map.of("replica-2", 100L << 20, "replica-10", 120L << 20));
     }
 
     static LoadSettings of(String... keysAndValues) {
@@ -61,10 +48,10 @@ class LoadReportTest {
     }
 
     /** Sends {@code n} requests of {@code ms} each, the next users in order; every 50th is sampled. */
-    private static void answer(LoadRecorder r, int n, long ms, Integer status, String uuid, boolean failed) {
+    private void answer(LoadRecorder r, int n, long ms, Integer status, String uuid, boolean failed) {
         for (int i = 0; i < n; i++) {
-            long user = r.tallies.stream().mapToLong(t -> t.started).sum() + 1;
-            r.end(r.begin(user), status, ms, uuid, failed, user % 50 == 1);
+            users++;
+            r.end(r.begin(users), status, ms, uuid, failed, users % 50 == 1);
         }
     }
 
@@ -75,8 +62,8 @@ class LoadReportTest {
     }
 
     @Test
-    void printsTheSeedsTableTheWindowsAndTheCostOfEveryPart() throws IOException {
-        LoadRecorder r = new LoadRecorder(of("load.replicas", "2", "load.rate", "100", "load.duration", "20"), counters());
+    void printsTheSeedsTableTheWindowsAndTheCostOfEveryPart() {
+        LoadRecorder r = recorder("load.replicas", "2", "load.rate", "100", "load.duration", "20");
         answer(r, 900, 5, 200, "uuid-a", false);
         answer(r, 100, 50, 200, "uuid-b", false);
         answer(r, 996, 6, 200, "uuid-b", false);
@@ -84,13 +71,12 @@ class LoadReportTest {
         answer(r, 1, 10_000, null, null, true);
         answer(r, 1, 7, 200, null, true);
         answer(r, 1, 8, 200, "uuid-a", true);
-        r.stop();
-        r.elapsedSeconds = 20;
-        // The clock as the probe saw it: one stall across the whole run, and one long before it.
-        r.startWall = java.time.Instant.ofEpochMilli(1_000_000);
-        r.endWall = java.time.Instant.ofEpochMilli(1_020_000);
-        r.stalls = List.of(new StallProbe.Stall(940_000, 30), new StallProbe.Stall(999_000, 21_000));
-        String text = LoadReport.render(r);
+        LoadRun stopped = r.stop();
+        // 20 s by the clock as the probe saw it: one stall across the whole run, and one long before it.
+        LoadRun run = new LoadRun(stopped.settings(), stopped.steps(), stopped.cpu(), stopped.generatorNanos(),
+                Instant.ofEpochMilli(1_000_000), Instant.ofEpochMilli(1_020_000), null, List.of("cpu of replica-9: gone"),
+                Map.of(), List.of(new StallProbe.Stall(940_000, 30), new StallProbe.Stall(999_000, 21_000)));
+        String text = TextReport.render(run);
         assertTrue(text.startsWith("2 Container Replicas\n--------------------\nTotal Requests: 2,000\n"
                 + "Request Success: 1,996\nRequest Fail: 4\nAvg: 13 (ms)\nMin: 5 (ms)\nMax: 10,000 (ms)\n"
                 + "p50 / p95 / p99: 6 / 50 / 50 (ms)\nSuccessful requests only: Avg 8, Min 5, Max 50, p50 6, p99 50 (ms)\n"
@@ -122,12 +108,12 @@ class LoadReportTest {
         // What benchmarks/*.sh read.
         assertEquals("requests=2000\nok=1996\nfailed=4\navg.ms=12.9\np50.ms=6\np99.ms=50\nmax.ms=10000\ncpu.generator.ms=1.00\n"
                 + "cpu.fabio.ms=1.00\ncpu.docker-proxy.ms=0.50\ncpu.replicas.ms=3.00\ncpu.host.ms=6.00\ncpu.consul.ms=0.05\ncpu.stolen.ms=0.40\ngc.pause.max.ms=0\n"
-                + "memory.replica.mean.mib=110.0\nmemory.replica.max.mib=120.0\n", LoadReport.summary(r));
+                + "memory.replica.mean.mib=110.0\nmemory.replica.max.mib=120.0\n", LoadSummary.render(run));
     }
 
     @Test
     void aCapacityRunStopsAtTheFirstStepThatDoesNotHoldAndIsDrawn() throws IOException {
-        LoadRecorder r = new LoadRecorder(of("load.replicas", "1", "load.mode", "capacity", "load.capacity.max", "200"), counters());
+        LoadRecorder r = recorder("load.replicas", "1", "load.mode", "capacity", "load.capacity.max", "200");
         answer(r, 1000, 5, 200, "uuid-a", false);
         answer(r, 1990, 8, 200, "uuid-a", false);
         answer(r, 10, 400, 200, "uuid-a", false);
@@ -136,26 +122,26 @@ class LoadReportTest {
         for (int i = 0; i < 40; i++) {
             r.begin(5961 + i);
         }
-        assertEquals("150/s: p99 > 1000 ms (unanswered), 0.33 % failed (10 of 3000): p99 above 500 ms", r.judge(2, true).text());
-        r.stop();
-        String text = LoadReport.render(r);
+        LoadRun run = r.stop();
+        assertEquals("150/s: p99 > 1000 ms (unanswered), 0.33 % failed (10 of 3000): p99 above 500 ms",
+                run.steps().get(2).verdict(run.settings()).text());
+        String text = TextReport.render(run);
         contains(text, "Capacity (a step holds while p99 <= 500 ms and at most 0.1 % fail): highest rate held 100 requests/s",
                 "\n2        100     2,000        0       8       8     400   100.0",
                 "Not counted: 40 requests still in flight when the load stopped");
         assertTrue(!text.contains("\n4        200"), "nothing after the first step that did not hold:\n" + text);
 
-        LoadReport.write(r, dir);
-        LoadReport.write(new LoadRecorder(of("load.replicas", "4", "load.mode", "capacity", "load.capacity.max", "50"),
-                counters()), dir);
-        assertEquals(900, ImageIO.read(dir.resolve("load-capacity.png").toFile()).getWidth());
+        LoadReport.write(run, dir);
+        LoadReport.write(recorder("load.replicas", "4", "load.mode", "capacity", "load.capacity.max", "50").stop(), dir);
+        assertEquals(900, ImageIO.read(dir.resolve(CapacityChart.FILE).toFile()).getWidth());
         // After the cluster has stopped, main adds where Gatling's report is, once however often it runs.
         Files.createDirectories(dir.resolve("gatling/run-1"));
         Files.writeString(dir.resolve("gatling/lastRun.txt"), "run-1\nExecutionError: assertion failed\n");
         LoadReport.main(new String[] {"results=" + dir.resolve("gatling"), "output=" + dir});
         LoadReport.main(new String[] {"results=" + dir.resolve("gatling"), "output=" + dir});
-        String report = Files.readString(dir.resolve(LoadReport.REPORT));
+        String report = Files.readString(dir.resolve(TextReport.FILE));
         assertTrue(report.endsWith("Highest rate held so far (" + dir.resolve("load-capacity") + "): 1 replica(s): 100/s,"
-                + " 4 replica(s): 0/s\nChart: " + dir.resolve("load-capacity.png").toAbsolutePath() + "\nGatling's report: "
+                + " 4 replica(s): 0/s\nChart: " + dir.resolve(CapacityChart.FILE).toAbsolutePath() + "\nGatling's report: "
                 + dir.resolve("gatling/run-1/index.html").toAbsolutePath() + "\nGatling: assertion failed\n"), report);
     }
 

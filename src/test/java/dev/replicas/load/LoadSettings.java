@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * The {@code load.*} system properties the {@code load} Maven profile passes to Gatling's JVM, one component each
- * (docs/load-test.md, "Settings"). The defaults are the seed's test: 100 requests/s for 60 s to Fabio.
+ * The {@code load.*} system properties, one component each (docs/load-test.md, "Settings"); a {@code -Dload.x} given to
+ * Maven reaches Gatling's JVM as it is. The defaults are here and nowhere else: the seed's test, 100 requests/s for 60 s.
  */
 public record LoadSettings(String mode, double rate, int durationSeconds, int windowSeconds, double capacityStart,
                            double capacityStep, double capacityMax, int stepSeconds, long p99LimitMs,
@@ -49,6 +49,11 @@ public record LoadSettings(String mode, double rate, int durationSeconds, int wi
         public long users() {
             return Math.round(rate * seconds);
         }
+    }
+
+    /** @return capacity: when a step with answers missing is judged, after its end: beyond the limit, they are slower */
+    public long graceMs() {
+        return Math.max(1000, 2 * p99LimitMs);
     }
 
     /** @return the injection profile, consecutive windows */

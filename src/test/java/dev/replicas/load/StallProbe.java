@@ -2,13 +2,10 @@ package dev.replicas.load;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.io.OutputStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -18,10 +15,10 @@ import java.util.concurrent.locks.LockSupport;
  * writes down every wake-up at least {@value #LATE_MS} ms late. A thread that wakes that late was kept off every core,
  * by the hypervisor (this VM not running) or by the host's own load; a replica's request thread waiting to run at that
  * moment waited as long. The probe is a separate, interpreted JVM so that the generator's pauses and compilations are
- * not counted as the host's; it costs about 1.5 % of a core (measured: docs/load-test.md, "The instrument"). It stops by itself after its
- * seconds, or when the JVM that started it goes (its standard input closes).
+ * not counted as the host's; it costs about 1.5 % of a core (measured: docs/load-test.md, "The instrument"). It stops
+ * by itself after its seconds, or when the JVM that started it goes (its standard input closes).
  */
-public final class StallProbe implements AutoCloseable {
+public record StallProbe(Process process, Path file) implements AutoCloseable {
 
     static final long NAP_MS = 5;
     static final long LATE_MS = 10;
@@ -33,38 +30,15 @@ public final class StallProbe implements AutoCloseable {
         }
     }
 
-    private final Process process;
-    private final Path file;
-
-    private StallProbe(Process process, Path file) {
-        this.process = process;
-        this.file = file;
-    }
-
-    /**
-     * Starts a probe that writes to {@code file} for at most {@code seconds}.
-     *
-     * @throws IOException if the process cannot start
-     */
-    static StallProbe start(Path file, long seconds) throws IOException {
+    /** Starts a probe that writes to {@code file} for at most {@code seconds}. */
+    static StallProbe start(Path file, long seconds) throws IOException, URISyntaxException {
         Files.deleteIfExists(file);
-        String java = ProcessHandle.current().info().command().orElse(Paths.get(System.getProperty("java.home"), "bin",
-                "java").toString());
-        String classes;
-        try {
-            classes = Path.of(StallProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (URISyntaxException e) {
-            throw new IOException("where are the probe's classes? " + e.getMessage(), e);
-        }
-        Process p = new ProcessBuilder(java, "-Xint", "-Xmx8m", "-XX:+UseSerialGC", "-cp", classes,
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String classes = Path.of(StallProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        return new StallProbe(new ProcessBuilder(java, "-Xint", "-Xmx8m", "-XX:+UseSerialGC", "-cp", classes,
                 StallProbe.class.getName(), file.toString(), String.valueOf(seconds))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        return new StallProbe(p, file);
-    }
-
-    /** @return the process, for tests */
-    Process process() {
-        return process;
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start(), file);
     }
 
     /** Stops the probe (if it has not stopped by itself) and returns the stalls it saw. */
@@ -87,14 +61,9 @@ public final class StallProbe implements AutoCloseable {
 
     /** @return the stalls written to {@code file}, none if it is missing */
     static List<Stall> read(Path file) throws IOException {
-        List<Stall> out = new ArrayList<>();
-        for (String line : Files.isRegularFile(file) ? Files.readAllLines(file) : List.<String>of()) {
-            String[] f = line.trim().split(" ");
-            if (f.length == 2) {
-                out.add(new Stall(Long.parseLong(f[0]), Long.parseLong(f[1])));
-            }
-        }
-        return out;
+        return (Files.isRegularFile(file) ? Files.readAllLines(file) : List.<String>of()).stream()
+                .map(line -> line.trim().split(" ")).filter(f -> f.length == 2)
+                .map(f -> new Stall(Long.parseLong(f[0]), Long.parseLong(f[1]))).toList();
     }
 
     /** @return how many ms of stalls fall within {@code [fromEpochMs, toEpochMs]} */
@@ -105,13 +74,10 @@ public final class StallProbe implements AutoCloseable {
 
     /** The probe itself: {@code StallProbe FILE SECONDS}. */
     public static void main(String[] args) throws IOException {
-        Path file = Path.of(args[0]);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(args[1]));
         Thread parent = new Thread(() -> { // standard input closes when the JVM that started the probe goes
-            try (InputStream in = System.in) {
-                while (in.read() >= 0) {
-                    // nothing is sent; wait for the end
-                }
+            try {
+                System.in.transferTo(OutputStream.nullOutputStream());
             } catch (IOException e) {
                 // closed: the same
             }
@@ -120,7 +86,7 @@ public final class StallProbe implements AutoCloseable {
         parent.setDaemon(true);
         parent.start();
         long nap = TimeUnit.MILLISECONDS.toNanos(NAP_MS);
-        try (BufferedWriter out = Files.newBufferedWriter(file)) {
+        try (BufferedWriter out = Files.newBufferedWriter(Path.of(args[0]))) {
             while (System.nanoTime() < deadline) {
                 long wall = System.currentTimeMillis();
                 long before = System.nanoTime();
@@ -131,8 +97,6 @@ public final class StallProbe implements AutoCloseable {
                     out.flush(); // a probe killed at the end keeps what it saw
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
