@@ -1,3 +1,3 @@
 module hello/ci/consul-entrypoint
 
-go 1.20
+go 1.26
