@@ -100,7 +100,9 @@ public class ConsulRegistrar {
                 LOG.info("Registering " + describe() + "; the HTTP check is " + settings.checkUrl());
                 Consul.Builder builder = Consul.builder().withUrl(settings.consul().url()).withPing(false)
                         .withConnectTimeoutMillis(2_000).withReadTimeoutMillis(5_000).withWriteTimeoutMillis(5_000);
-                settings.token().ifPresent(builder::withAclToken);
+                // In a header, never in a URL (consul-client's withAclToken sends ?token=, which ends
+                // up in access logs and which Consul deprecates).
+                settings.token().ifPresent(token -> builder.withHeaders(Map.of("X-Consul-Token", token)));
                 consul = builder.build();
                 schedule(Duration.ZERO);
             }

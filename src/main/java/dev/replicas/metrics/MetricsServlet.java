@@ -1,8 +1,10 @@
 package dev.replicas.metrics;
 
 import java.io.IOException;
-import java.io.Writer;
+import java.io.OutputStream;
 
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
@@ -10,27 +12,27 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * {@code GET /hello/metrics}: the replica's requests and its JVM in Prometheus' text format, for
- * Prometheus to scrape (cluster-profiles/prometheus.yml). Counts and timings only: no setting of
- * the replica appears here. Other methods get 405 from {@link HttpServlet}.
+ * {@code GET /hello/metrics}: the replica's requests and its JVM in Prometheus' text format, or in
+ * OpenMetrics when the scraper asks for it ({@code Accept}), for Prometheus to scrape
+ * (cluster-profiles/prometheus.yml). Counts and timings only: no setting of the replica appears
+ * here. Other methods get 405 from {@link HttpServlet}.
  */
 @WebServlet("/metrics")
 public class MetricsServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
+    private static final ExpositionFormats FORMATS = ExpositionFormats.init();
 
     @Inject
-    private transient RequestDurations durations;
+    private transient ReplicaMetrics metrics;
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        StringBuilder page = new StringBuilder(8192);
-        durations.writeTo(page);
-        JvmMetrics.writeTo(page);
-        response.setContentType("text/plain; version=0.0.4; charset=utf-8");
+        ExpositionFormatWriter writer = FORMATS.findWriter(request.getHeader("Accept"));
+        response.setContentType(writer.getContentType());
         response.setHeader("Cache-Control", "no-store");
-        try (Writer out = response.getWriter()) {
-            out.append(page);
+        try (OutputStream out = response.getOutputStream()) {
+            writer.write(out, metrics.scrape());
         }
     }
 }

@@ -17,18 +17,18 @@ import jakarta.servlet.http.MappingMatch;
 /**
  * Times every request to the application, from the servlet container handing it over until the
  * response body has been written (a JAX-RS filter would stop before the 200 kB body), and records
- * it in {@link RequestDurations}. The route comes from {@link RouteTemplateFilter} for JAX-RS
+ * it in {@link ReplicaMetrics}. The route comes from {@link RouteTemplateFilter} for JAX-RS
  * resources, from the servlet mapping for a servlet mapped to one path (/metrics). The replica's
  * own warm-up ({@link WarmUp#HEADER}, from loopback) is not counted: the figures are what clients
  * asked for, and a joining replica's coldest requests would otherwise top its p99 graph. It only
  * makes the series of the routes it uses exist, at zero, so that clients' first requests count in
- * Prometheus' rates ({@link RequestDurations#declare}).
+ * Prometheus' rates ({@link ReplicaMetrics#declare}).
  */
 @WebFilter("/*")
 public class RequestTimingFilter implements Filter {
 
     @Inject
-    private RequestDurations durations;
+    private ReplicaMetrics metrics;
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
@@ -37,7 +37,7 @@ public class RequestTimingFilter implements Filter {
         HttpServletResponse response = (HttpServletResponse) res;
         if (request.getHeader(WarmUp.HEADER) != null && "127.0.0.1".equals(request.getRemoteAddr())) {
             chain.doFilter(req, res);
-            durations.declare(request.getMethod(), route(request), response.getStatus());
+            metrics.declare(request.getMethod(), route(request), response.getStatus());
             return;
         }
         // Every resource answers synchronously (none is asynchronous), so the body has been
@@ -53,7 +53,7 @@ public class RequestTimingFilter implements Filter {
     }
 
     private void record(HttpServletRequest request, int status, long start) {
-        durations.record(request.getMethod(), route(request), status, System.nanoTime() - start);
+        metrics.record(request.getMethod(), route(request), status, System.nanoTime() - start);
     }
 
     private static String route(HttpServletRequest request) {

@@ -30,6 +30,7 @@ final class ConsulAgentStub implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, JsonNode> services = new ConcurrentHashMap<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final List<String> credentials = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresToServe = new AtomicInteger();
     private volatile int refuseWith;
     private volatile java.util.concurrent.CountDownLatch frozen;
@@ -87,6 +88,11 @@ final class ConsulAgentStub implements AutoCloseable {
         return requests;
     }
 
+    /** Per request: its raw query and its X-Consul-Token header, as {@code "<query> <header>"} ("null" where absent). */
+    List<String> credentials() {
+        return credentials;
+    }
+
     long count(String requestPrefix) {
         return requests.stream().filter(r -> r.startsWith(requestPrefix)).count();
     }
@@ -94,6 +100,7 @@ final class ConsulAgentStub implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         String request = exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
         requests.add(request);
+        credentials.add(exchange.getRequestURI().getRawQuery() + " " + exchange.getRequestHeaders().getFirst("X-Consul-Token"));
         java.util.concurrent.CountDownLatch latch = frozen;
         if (latch != null) {
             try {

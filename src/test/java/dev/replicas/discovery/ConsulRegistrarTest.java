@@ -194,6 +194,9 @@ class ConsulRegistrarTest {
         agent.refuseRegistrationsWith(0);
         await("registered once the token is allowed", () -> registrar.state() == State.REGISTERED);
         registrar.onStop(null);
+        // The token travels in the X-Consul-Token header of every request, never in a URL.
+        assertTrue(agent.credentials().size() >= 3, agent.credentials().toString());
+        assertTrue(agent.credentials().stream().allMatch(c -> c.equals("null s3cr3t-t0ken")), agent.credentials().toString());
     }
 
     @Test

@@ -146,6 +146,9 @@ class AclIT {
             assertEquals(1, warnings.stream().filter(l -> l.contains("Consul refused it")).count(),
                     "logged once, not per attempt: " + warnings);
             load.close();
+            // The replicas send the token in a header: Consul warns of every request with ?token=.
+            String consulLog = Cluster.docker("logs", CONSUL);
+            assertFalse(consulLog.contains("token query parameter"), "a replica sent ?token=: " + consulLog);
             REPORT.line("Consul with ACLs (default deny)", "right token: registered; none and wrong: refused with "
                     + "HTTP 403, named in one log line and /health/ready; tokens in no log or health output; load " + load);
             load.assertEveryRequestCounted();
