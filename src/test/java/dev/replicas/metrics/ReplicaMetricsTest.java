@@ -19,8 +19,14 @@ class ReplicaMetricsTest {
     private static PrometheusText page(ReplicaMetrics metrics) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrometheusTextFormatWriter.create().write(out, metrics.scrape());
-        metrics.registerJvmSeries();
         return PrometheusText.parse(out.toString(StandardCharsets.UTF_8));
+    }
+
+    /** As CDI makes it: constructed, then the JVM's series registered. */
+    private static ReplicaMetrics metrics() {
+        ReplicaMetrics metrics = new ReplicaMetrics();
+        metrics.registerJvmSeries();
+        return metrics;
     }
 
     private static double bucket(PrometheusText page, String le) {
@@ -29,7 +35,7 @@ class ReplicaMetricsTest {
 
     @Test
     void bucketsAreCumulativeAndBoundsInclusive() throws Exception {
-        ReplicaMetrics metrics = new ReplicaMetrics();
+        ReplicaMetrics metrics = metrics();
         metrics.record("GET", "/hello/api/v1", 200, 1_000_000);      // 1 ms
         metrics.record("GET", "/hello/api/v1", 200, 5_000_000);      // exactly 5 ms: le="0.005"
         metrics.record("GET", "/hello/api/v1", 200, 5_000_001);      // just above
@@ -47,7 +53,7 @@ class ReplicaMetricsTest {
 
     @Test
     void seriesSplitByMethodRouteAndStatus() throws Exception {
-        ReplicaMetrics metrics = new ReplicaMetrics();
+        ReplicaMetrics metrics = metrics();
         metrics.record("GET", "/hello/api/v1", 200, 1);
         metrics.record("GET", "/hello/api/v1", 200, 1);
         metrics.record("GET", "/hello/api/v1", 503, 1);
@@ -61,7 +67,7 @@ class ReplicaMetricsTest {
 
     @Test
     void aDeclaredSeriesShowsAtZero() throws Exception {
-        ReplicaMetrics metrics = new ReplicaMetrics();
+        ReplicaMetrics metrics = metrics();
         metrics.declare("GET", "/hello/api/v1", 200);
         PrometheusText page = page(metrics);
         assertEquals(1, page.samples(NAME + "_count", HELLO).size(), "the series is there");
@@ -73,7 +79,7 @@ class ReplicaMetricsTest {
 
     @Test
     void madeUpMethodsShareOneSeries() throws Exception {
-        ReplicaMetrics metrics = new ReplicaMetrics();
+        ReplicaMetrics metrics = metrics();
         metrics.record("BREW", "/hello/api/v1", 405, 1);
         metrics.record("WHEN", "/hello/api/v1", 405, 1);
         PrometheusText page = page(metrics);
