@@ -1,7 +1,6 @@
 package dev.replicas.config;
 
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.google.common.net.HostAndPort;
@@ -9,9 +8,7 @@ import com.google.common.net.InetAddresses;
 import com.google.common.net.InternetDomainName;
 
 /**
- * Where the Consul agent's HTTP API is, as Consul's own tools read {@code CONSUL_HTTP_ADDR}:
- * {@code host}, {@code host:port}, or a URL {@code http(s)://host[:port]}; the port defaults to
- * 8500 (Consul's) and the scheme to http.
+ * The Consul agent's HTTP API, read as Consul's tools read {@code CONSUL_HTTP_ADDR} (port 8500 and http by default).
  *
  * @param url the agent's base URL, e.g. {@code http://consul:8500} or {@code http://[::1]:8500}
  */
@@ -30,7 +27,7 @@ public record ConsulAddress(String url) {
     public static class Converter implements org.eclipse.microprofile.config.spi.Converter<ConsulAddress> {
         @Override
         public ConsulAddress convert(String value) {
-            Matcher m = FORM.matcher(value == null ? "" : value.trim());
+            var m = FORM.matcher(value == null ? "" : value.trim());
             if (!m.matches()) {
                 throw new BadValueException("has a path, query or user part" + FORMS);
             }

@@ -1,22 +1,18 @@
 package dev.replicas.config;
 
 import java.time.Duration;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.eclipse.microprofile.config.spi.Converter;
 
-/**
- * Converts settings to {@link Duration}s as Consul writes them ({@code 500ms}, {@code 10s}, {@code 1m},
- * {@code 1h}); a converter service, it takes precedence over the ISO-8601 form. Zero is not a duration.
- */
+/** Reads durations as Consul writes them ({@code 500ms}, {@code 10s}, {@code 1m}, {@code 1h}, not 0), not ISO-8601. */
 public class DurationConverter implements Converter<Duration> {
 
     private static final Pattern DURATION = Pattern.compile("([1-9][0-9]{0,8})(ms|s|m|h)");
 
     @Override
     public Duration convert(String raw) {
-        Matcher m = DURATION.matcher(raw == null ? "" : raw.trim());
+        var m = DURATION.matcher(raw == null ? "" : raw.trim());
         if (!m.matches()) {
             throw new BadValueException("is not a duration such as 500ms, 10s, 1m or 1h");
         }

@@ -1,13 +1,10 @@
 package dev.replicas.config;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -15,12 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
+import java.util.ResourceBundle;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.google.common.base.Throwables;
@@ -28,18 +24,11 @@ import com.google.common.net.InetAddresses;
 import dev.replicas.config.ReplicaSettings.Registration;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
 
-/**
- * Reads every setting once through MicroProfile Config (environment, system properties, server.xml
- * variables, then {@code META-INF/microprofile-config.properties}, the one place defaults are written)
- * and its converters, ours among them ({@link DurationConverter}, {@link Subnet.Converter},
- * {@link ConsulAddress.Converter}), and checks them. One rule for every key: a bad value is one log
- * line naming key and value, and the replica never registers in Consul, so it never joins the
- * balancer, but it still serves, with the shipped default in place of the bad value. Not
- * {@code @ConfigProperty}: a value that does not convert would fail the whole deployment.
- */
+/** Reads every setting once; a bad value is one log line, the shipped default in its place, and no registration in Consul. */
 @Dependent
 public class ReplicaConfig {
 
@@ -67,27 +56,21 @@ public class ReplicaConfig {
         this.interfaces = interfaces;
     }
 
-    /** For CDI, which finds the producer here. */
-    protected ReplicaConfig() {
-        this(null, null, null);
+    /** For CDI, which produces the settings through {@link #read()}. */
+    @Inject
+    ReplicaConfig(Config config) {
+        this(config, ReplicaConfig::localAddress, ReplicaConfig::interfaceAddresses);
+    }
+
+    /** Reads the settings, logging what is bad; asks this host's address and its interfaces' only when needed. */
+    public static ReplicaSettings read(Config config, Supplier<String> localAddress, Supplier<List<InetAddress>> interfaces) {
+        return new ReplicaConfig(config, localAddress, interfaces).read();
     }
 
     /** The settings, read once (and bad values logged once) for every bean that needs them. */
     @Produces
     @Singleton
-    static ReplicaSettings settings(Config config) {
-        return read(config, ReplicaConfig::localAddress, ReplicaConfig::interfaceAddresses);
-    }
-
-    /**
-     * Reads the settings (logging what is bad, one line each), asking this host's address (the default
-     * advertised one) and its interfaces' addresses (for a subnet) only when needed: tests give their own.
-     */
-    public static ReplicaSettings read(Config config, Supplier<String> localAddress, Supplier<List<InetAddress>> interfaces) {
-        return new ReplicaConfig(config, localAddress, interfaces).read();
-    }
-
-    private ReplicaSettings read() {
+    ReplicaSettings read() {
         Optional<Integer> port = read("http.port", Integer.class, PORT, p -> p >= 1 && p <= 65535);
         int payload = shippedIfBad("hello.payload.size", Integer.class, "is not a number from 0 to " + MAX_PAYLOAD,
                 n -> n >= 0 && n <= MAX_PAYLOAD);
@@ -96,12 +79,11 @@ public class ReplicaConfig {
         Duration quiet = shippedIfBad("hello.drain.quiet", Duration.class, DURATION, d -> true);
         Duration max = shippedIfBad("hello.drain.max", Duration.class, DURATION, d -> true);
         // MicroProfile Config reads any word but true, 1, yes, y, on as false: a typo must not switch registration off.
-        String enabled = raw(ENABLED).isEmpty() ? "true" : raw(ENABLED);
-        if (!enabled.equalsIgnoreCase("true") && !enabled.equalsIgnoreCase("false")) {
+        boolean enabled = raw(ENABLED).isEmpty() || raw(ENABLED).equalsIgnoreCase("true");
+        if (!enabled && !raw(ENABLED).equalsIgnoreCase("false")) {
             problem(ENABLED, "is not true or false");
         }
-        Optional<Registration> registration = enabled.equalsIgnoreCase("true")
-                ? registration(port) : Optional.empty();
+        Optional<Registration> registration = enabled ? registration(port) : Optional.empty();
         problems.forEach(problem -> LOG.severe("Bad configuration: " + problem + "; this replica will not register in Consul"));
         return new ReplicaSettings(UUID.randomUUID(), port.orElse(0), payload, warmUp, Duration.ofSeconds(warmUpSeconds),
                 quiet, max, registration, List.copyOf(problems));
@@ -133,7 +115,7 @@ public class ReplicaConfig {
                 durations.get(3).get(), durations.get(4).get()));
     }
 
-    /** A setting through MicroProfile Config's conversion, checked; empty when it is unset or bad (a problem each). */
+    /** A setting, converted and checked (not {@code @ConfigProperty}: a bad value fails the deployment); empty if bad. */
     private <T> Optional<T> read(String key, Class<T> type, String expectation, Predicate<T> valid) {
         if (raw(key).isEmpty()) {
             problems.add(key + " is not set");
@@ -155,22 +137,14 @@ public class ReplicaConfig {
 
     /** A setting with a shipped default, which stands in for a bad value so that the replica serves as shipped. */
     private <T> T shippedIfBad(String key, Class<T> type, String expectation, Predicate<T> valid) {
-        return read(key, type, expectation, valid).orElseGet(() -> {
-            Properties shipped = new Properties();
-            try (InputStream in = ReplicaConfig.class.getResourceAsStream("/META-INF/microprofile-config.properties")) {
-                shipped.load(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return config.getConverter(type).orElseThrow().convert(shipped.getProperty(key));
-        });
+        return read(key, type, expectation, valid).orElseGet(() -> config.getConverter(type).orElseThrow()
+                .convert(ResourceBundle.getBundle("META-INF/microprofile-config").getString(key)));
     }
 
     private void problem(String key, String what) {
         problems.add(key + "='" + raw(key) + "' " + what);
     }
 
-    /** The raw text of a setting, trimmed; empty when unset. */
     private String raw(String key) {
         String value = config.getConfigValue(key).getRawValue();
         return value == null ? "" : value.trim();
@@ -187,7 +161,7 @@ public class ReplicaConfig {
             Optional<InetAddress> picked = subnet.flatMap(s -> s.pick(addresses));
             if (subnet.isPresent() && picked.isEmpty()) {
                 problem(SUBNET, "matches no address of this replica (it has " + (addresses.isEmpty() ? "none"
-                        : addresses.stream().map(InetAddresses::toAddrString).collect(Collectors.joining(", "))) + ")");
+                        : String.join(", ", addresses.stream().map(InetAddresses::toAddrString).toList())) + ")");
             }
             return picked.map(InetAddresses::toAddrString).orElse("");
         }
@@ -198,7 +172,6 @@ public class ReplicaConfig {
         return address;
     }
 
-    /** The token from CONSUL_HTTP_TOKEN, or from the file CONSUL_HTTP_TOKEN_FILE names (a Docker secret). */
     private Optional<String> token() {
         if (raw(CONSUL_TOKEN_FILE).isEmpty()) {
             return Optional.of(raw(CONSUL_TOKEN)).filter(t -> !t.isEmpty());
@@ -207,7 +180,7 @@ public class ReplicaConfig {
             return Optional.empty();
         }
         try {
-            String token = Files.readString(Path.of(raw(CONSUL_TOKEN_FILE)), StandardCharsets.UTF_8).trim();
+            String token = Files.readString(Path.of(raw(CONSUL_TOKEN_FILE))).trim();
             if (token.isEmpty()) {
                 problem(CONSUL_TOKEN_FILE, "names an empty file");
             }
@@ -218,7 +191,6 @@ public class ReplicaConfig {
         }
     }
 
-    /** This host's addresses on the interfaces that are up, loopback left out. */
     private static List<InetAddress> interfaceAddresses() {
         try {
             return NetworkInterface.networkInterfaces().filter(nic -> {

@@ -1,6 +1,5 @@
 package dev.replicas.config;
 
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -8,9 +7,7 @@ import java.util.Optional;
 import com.google.common.net.InetAddresses;
 
 /**
- * An IP subnet in CIDR notation ({@code 10.42.0.0/24}, {@code fd00::/64}): how a replica with several
- * network interfaces (a Swarm task has the stack's overlay, the ingress network and docker_gwbridge,
- * in no fixed order) picks the address to advertise.
+ * An IP subnet such as {@code 10.42.0.0/24}: how a replica whose interfaces come in no fixed order picks its address.
  *
  * @param network the network address, host bits cleared
  * @param prefix  the prefix length
@@ -27,10 +24,9 @@ public record Subnet(InetAddress network, int prefix) {
         return candidates.stream().filter(this::contains).findFirst();
     }
 
-    /** The address with every bit past the prefix cleared. */
     private static InetAddress mask(InetAddress address, int prefix) {
         int bits = address.getAddress().length * 8;
-        BigInteger masked = InetAddresses.toBigInteger(address).shiftRight(bits - prefix).shiftLeft(bits - prefix);
+        var masked = InetAddresses.toBigInteger(address).shiftRight(bits - prefix).shiftLeft(bits - prefix);
         return bits == 32 ? InetAddresses.fromIPv4BigInteger(masked) : InetAddresses.fromIPv6BigInteger(masked);
     }
 

@@ -28,18 +28,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Startup;
 import jakarta.inject.Inject;
 
-/**
- * Registers this replica in Consul when the application starts (unless a setting is bad: then the
- * replica serves but never joins the balancer) and deregisters it when it stops, or earlier, when a
- * graceful stop asks ({@link #deregister}). Start-up never waits for Consul: attempts run on the
- * container's scheduled executor, a failed one retried with backoff (1 s doubling to {@code
- * retry-max}, with jitter so that replicas started together do not retry together). A registered
- * replica confirms every {@code refresh} that the agent still has it, so a restarted agent gets it
- * back. It takes over the address and port it announces from any other instance of the service
- * there: a ghost of an earlier process that crashed without deregistering. Each change of state is
- * logged once, not each attempt. The state is readable without waiting: health must answer at once
- * even while a call to a frozen Consul hangs.
- */
+/** Keeps this replica registered in Consul from start to stop, never delaying start-up; logs each change of state once. */
 @ApplicationScoped
 public class ConsulRegistrar {
 
@@ -100,8 +89,7 @@ public class ConsulRegistrar {
                 LOG.info("Registering " + describe() + "; the HTTP check is " + settings.checkUrl());
                 Consul.Builder builder = Consul.builder().withUrl(settings.consul().url()).withPing(false)
                         .withConnectTimeoutMillis(2_000).withReadTimeoutMillis(5_000).withWriteTimeoutMillis(5_000);
-                // In a header, never in a URL (consul-client's withAclToken sends ?token=, which ends
-                // up in access logs and which Consul deprecates).
+                // A header: consul-client's withAclToken sends ?token=, which Consul deprecates and access logs keep.
                 settings.token().ifPresent(token -> builder.withHeaders(Map.of("X-Consul-Token", token)));
                 consul = builder.build();
                 schedule(Duration.ZERO);
@@ -113,13 +101,7 @@ public class ConsulRegistrar {
         deregister("the application is stopping");
     }
 
-    /**
-     * Removes this replica from Consul now and stops registering it: the first step of a graceful
-     * stop, so that the load balancer stops routing here while the server still serves. Safe to
-     * call more than once.
-     *
-     * @param why for the log
-     */
+    /** Removes this replica from Consul now and stops registering it (a graceful stop's first step); idempotent. */
     public void deregister(String why) {
         synchronized (lock) {
             if (consul == null) {
@@ -161,12 +143,11 @@ public class ConsulRegistrar {
 
     /** The service registration the Consul agent receives: ID {@code hello-<uuid>} as in the seed. */
     static ImmutableRegistration registration(Registration s, String id, String uuid) {
+        var check = ImmutableRegCheck.builder().http(s.checkUrl()).interval(DurationConverter.format(s.checkInterval()))
+                .timeout(DurationConverter.format(s.checkTimeout()))
+                .deregisterCriticalServiceAfter(DurationConverter.format(s.deregisterAfter())).build();
         return ImmutableRegistration.builder().id(id).name(s.serviceName()).address(s.address()).port(s.port())
-                .tags(s.tags()).meta(Map.of("uuid", uuid))
-                .check(ImmutableRegCheck.builder().http(s.checkUrl()).interval(DurationConverter.format(s.checkInterval()))
-                        .timeout(DurationConverter.format(s.checkTimeout()))
-                        .deregisterCriticalServiceAfter(DurationConverter.format(s.deregisterAfter())).build())
-                .build();
+                .tags(s.tags()).meta(Map.of("uuid", uuid)).check(check).build();
     }
 
     private String id() {
@@ -221,17 +202,14 @@ public class ConsulRegistrar {
         }
         state = newState;
         lastFailure = why;
-        // Jitter: 80-120 % of the delay.
+        // Jitter (80-120 % of the delay), so that replicas started together do not retry together.
         long millis = nextRetry.toMillis();
         schedule(Duration.ofMillis(millis * 4 / 5 + ThreadLocalRandom.current().nextLong(millis * 2 / 5 + 1)));
         Duration doubled = nextRetry.multipliedBy(2);
         nextRetry = doubled.compareTo(settings.retryMax()) > 0 ? settings.retryMax() : doubled;
     }
 
-    /**
-     * Removes other instances of this service at this replica's address and port: they are what
-     * an earlier process on the same port left behind when it crashed.
-     */
+    /** Removes other instances of this service at this address and port: left by a crashed earlier process. */
     private void removeGhosts(AgentClient agent, Map<String, Service> services, Registration settings) {
         for (Service service : services.values()) {
             if (!service.getId().equals(id()) && service.getService().equals(settings.serviceName())

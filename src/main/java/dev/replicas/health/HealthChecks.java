@@ -21,21 +21,11 @@ public class HealthChecks {
         return () -> HealthCheckResponse.up("hello-liveness");
     }
 
-    /**
-     * Readiness: UP once the replica has warmed up and until it begins to stop. The state of the
-     * Consul registration is reported as data but never makes the replica unready: Consul itself
-     * checks this endpoint, and an outage of Consul must not take the replicas with it.
-     *
-     * @param stop      tells whether the replica is stopping
-     * @param warmUp    tells whether the replica has warmed up
-     * @param registrar the Consul registration, for its state
-     * @return the check
-     */
+    /** @return readiness: warmed up and not stopping. Consul's state is only data: its outage must not take us down. */
     @Produces
     @Readiness
     static HealthCheck readiness(GracefulStop stop, WarmUp warmUp, ConsulRegistrar registrar) {
-        return () -> HealthCheckResponse.named("hello-readiness")
-                .status(warmUp.isDone() && !stop.isStopping())
+        return () -> HealthCheckResponse.named("hello-readiness").status(warmUp.isDone() && !stop.isStopping())
                 .withData("warm-up", warmUp.outcome())
                 .withData("consul", registrar.state().label())
                 .withData("registration", registrar.describe())

@@ -3,10 +3,7 @@ package dev.replicas.hello;
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
 
-/**
- * The JAX-RS application. Deployed as {@code hello.war}, so with this path the endpoint is
- * {@code /hello/api/v1}, the seed's URL.
- */
+/** The JAX-RS application: in {@code hello.war}, the endpoint is the seed's {@code /hello/api/v1}. */
 @ApplicationPath("/api")
 public class HelloApplication extends Application {
 }

@@ -8,18 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
-/**
- * One body of {@code GET /hello/api/v1}, in the seed's shape:
- * {@code {"Status":200,"Application":"hello","UUID":"...","Data":"<letters>"}}.
- *
- * <p>The JSON is written by hand, straight to the response in chunks of {@value #CHUNK} bytes: the
- * shape is fixed and neither the UUID nor letters need escaping, so a JSON binding or a 200 kB
- * array per response would only add copies and garbage (and garbage means GC pauses on a small
- * heap). Its length is known up front, so the response carries a Content-Length.
- */
+/** The seed's JSON answer, written by hand in chunks: a JSON binding or a 200 kB array would only add garbage. */
 public final class HelloPayload {
 
-    /** Bytes written at a time. */
     static final int CHUNK = 16 * 1024;
 
     private static final byte[] LETTERS =
@@ -38,29 +29,19 @@ public final class HelloPayload {
     private final byte[] prefix;
     private final int dataSize;
 
-    /**
-     * @param uuid     the replica's UUID
-     * @param dataSize how many letters go into {@code Data}
-     */
+    /** A body for the replica {@code uuid} with {@code dataSize} letters of {@code Data}. */
     public HelloPayload(UUID uuid, int dataSize) {
         this.prefix = ("{\"Status\":200,\"Application\":\"hello\",\"UUID\":\"" + uuid + "\",\"Data\":\"")
                 .getBytes(StandardCharsets.US_ASCII);
         this.dataSize = dataSize;
     }
 
-    /**
-     * @return the body's length in bytes
-     */
+    /** @return the body's length in bytes */
     public long length() {
         return (long) prefix.length + dataSize + SUFFIX.length;
     }
 
-    /**
-     * Writes the body, with letters drawn afresh.
-     *
-     * @param out where to
-     * @throws IOException if the stream fails
-     */
+    /** Writes the body to {@code out}, with letters drawn afresh. */
     public void writeTo(OutputStream out) throws IOException {
         byte[] chunk = new byte[CHUNK];
         Letters letters = new Letters(ThreadLocalRandom.current().nextLong());
@@ -86,9 +67,7 @@ public final class HelloPayload {
         }
     }
 
-    /**
-     * @return the whole body as one array (for tests and small payloads)
-     */
+    /** @return the whole body as one array (for tests and small payloads) */
     public byte[] render() {
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) length());
         try {
@@ -100,10 +79,8 @@ public final class HelloPayload {
     }
 
     /**
-     * Uniformly random letters a-z, A-Z from a xorshift64* generator seeded per body. Each 64-bit
-     * output gives four 16-bit draws; a draw becomes one of the 2,704 letter pairs by Lemire's
-     * multiply-shift, and the 640 of 65,536 draws that would make some pairs likelier than others
-     * are dropped, so every pair, and every letter, is exactly equally likely.
+     * Uniformly random letters from xorshift64*, seeded per body: each output gives four 16-bit draws, each a
+     * letter pair by Lemire's multiply-shift, dropping the 640 draws of 65,536 that would bias some pairs.
      */
     static final class Letters {
         private long state;

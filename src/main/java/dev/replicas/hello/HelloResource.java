@@ -16,7 +16,7 @@ import jakarta.ws.rs.core.StreamingOutput;
 @ApplicationScoped
 public class HelloResource {
 
-    /** Immutable: the fixed parts made once; every {@code writeTo} draws its own letters. */
+    /** Immutable: every {@code writeTo} draws its own letters. */
     private final HelloPayload payload;
 
     /** @param replica who this replica is, and the letters of Data per answer */
@@ -34,8 +34,6 @@ public class HelloResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response hello() {
-        return Response.ok((StreamingOutput) payload::writeTo)
-                .header(HttpHeaders.CONTENT_LENGTH, payload.length())
-                .build();
+        return Response.ok((StreamingOutput) payload::writeTo).header(HttpHeaders.CONTENT_LENGTH, payload.length()).build();
     }
 }

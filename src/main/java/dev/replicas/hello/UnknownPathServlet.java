@@ -7,11 +7,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-/**
- * Every path under /hello that nothing else serves: a bare 404. Mapped to "/", it takes the place
- * of Liberty's default servlet, whose 404 names the exception it threw (FileNotFoundException or,
- * with file serving off, NoTargetForURIException). The war holds no static files to serve.
- */
+/** A bare 404 for paths nothing serves, in place of Liberty's default servlet (no static files here): it names exceptions. */
 @WebServlet("/")
 public class UnknownPathServlet extends HttpServlet {
 

@@ -1,7 +1,5 @@
 package dev.replicas.lifecycle;
 
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
@@ -18,17 +16,7 @@ import jakarta.ws.rs.ext.Provider;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
-/**
- * Drains the replica when it is told to stop (SIGTERM: {@code docker stop}, {@code mvn docker:stop})
- * before the server stops listening: readiness DOWN, out of Consul (so Fabio drops its route), then
- * it waits until no request (as this filter sees them: health checks, outside JAX-RS, do not count)
- * has come for {@code hello.drain.quiet}, at most {@code hello.drain.max}; then the JVM shuts down as
- * it would have. Readiness also goes DOWN when the application stops for any other reason.
- *
- * <p>Why a signal handler: Liberty stops taking requests as soon as its shutdown begins, before any
- * application observer runs, so an application that deregisters on its way down is still routed to
- * after it stopped listening. The handler runs first, and then hands the signal to the JVM's own.
- */
+/** Drains on SIGTERM: Liberty stops taking requests before app observers run (docs/reliability.md, "Graceful stop"). */
 @Provider
 @ApplicationScoped
 public class GracefulStop implements ContainerRequestFilter {
@@ -38,14 +26,11 @@ public class GracefulStop implements ContainerRequestFilter {
 
     private final ConsulRegistrar registrar;
     private final ReplicaSettings config;
-    private final AtomicLong lastRequestNanos = new AtomicLong(System.nanoTime());
+    private volatile long lastRequestNanos = System.nanoTime();
     private volatile boolean stopping;
     private volatile SignalHandler previous;
 
-    /**
-     * @param registrar the Consul registration
-     * @param config    the settings, for the drain's quiet time and bound
-     */
+    /** Drains out of {@code registrar}, timed by {@code config}'s drain settings. */
     @Inject
     public GracefulStop(ConsulRegistrar registrar, ReplicaSettings config) {
         this.registrar = registrar;
@@ -59,7 +44,7 @@ public class GracefulStop implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        lastRequestNanos.set(System.nanoTime());
+        lastRequestNanos = System.nanoTime();
     }
 
     /** @return true once the replica has begun to drain or the application to stop: no longer ready */
@@ -69,7 +54,13 @@ public class GracefulStop implements ContainerRequestFilter {
 
     synchronized void onStart(@Observes Startup event) {
         try {
-            previous = Signal.handle(TERM, this::onTerm);
+            previous = Signal.handle(TERM, signal -> {
+                SignalHandler next = previous;
+                drain();
+                if (next != null) {
+                    next.handle(signal);
+                }
+            });
             LOG.info("On SIGTERM this replica drains first: readiness DOWN, out of Consul, then until no request for "
                     + config.drainQuiet().toMillis() + " ms (at most " + config.drainMax().toMillis() + " ms)");
         } catch (IllegalArgumentException e) {
@@ -86,25 +77,17 @@ public class GracefulStop implements ContainerRequestFilter {
         }
     }
 
-    private void onTerm(Signal signal) {
-        SignalHandler next = previous;
-        drain();
-        if (next != null) {
-            next.handle(signal);
-        }
-    }
-
     /** Readiness DOWN, out of Consul, then waits until traffic stops (bounded). */
     void drain() {
-        Duration quiet = config.drainQuiet();
+        long quiet = config.drainQuiet().toNanos();
         long start = System.nanoTime();
         long deadline = start + config.drainMax().toNanos();
         stopping = true;
         registrar.deregister("graceful stop");
         long left = System.nanoTime();
         for (long now = left; !Thread.currentThread().isInterrupted(); now = System.nanoTime()) {
-            if (now - Math.max(left, lastRequestNanos.get()) >= quiet.toNanos()) {
-                LOG.info("Drained: no request for " + quiet.toMillis() + " ms, " + (now - start) / 1_000_000
+            if (now - Math.max(left, lastRequestNanos) >= quiet) {
+                LOG.info("Drained: no request for " + quiet / 1_000_000 + " ms, " + (now - start) / 1_000_000
                         + " ms after the stop began; stopping");
                 return;
             }

@@ -3,7 +3,6 @@ package dev.replicas.metrics;
 import java.io.IOException;
 import java.io.OutputStream;
 
-import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
@@ -11,12 +10,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-/**
- * {@code GET /hello/metrics}: the replica's requests and its JVM in Prometheus' text format, or in
- * OpenMetrics when the scraper asks for it ({@code Accept}), for Prometheus to scrape
- * (cluster-profiles/prometheus.yml). Counts and timings only: no setting of the replica appears
- * here. Other methods get 405 from {@link HttpServlet}.
- */
+/** {@code GET /hello/metrics}, in Prometheus' text format or OpenMetrics as {@code Accept} asks; no settings here. */
 @WebServlet("/metrics")
 public class MetricsServlet extends HttpServlet {
 
@@ -28,7 +22,7 @@ public class MetricsServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        ExpositionFormatWriter writer = FORMATS.findWriter(request.getHeader("Accept"));
+        var writer = FORMATS.findWriter(request.getHeader("Accept"));
         response.setContentType(writer.getContentType());
         response.setHeader("Cache-Control", "no-store");
         try (OutputStream out = response.getOutputStream()) {

@@ -1,6 +1,7 @@
 package dev.replicas.metrics;
 
 import java.io.IOException;
+import java.util.Objects;
 
 import dev.replicas.lifecycle.WarmUp;
 import jakarta.inject.Inject;
@@ -14,16 +15,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.MappingMatch;
 
-/**
- * Times every request to the application, from the servlet container handing it over until the
- * response body has been written (a JAX-RS filter would stop before the 200 kB body), and records
- * it in {@link ReplicaMetrics}. The route comes from {@link RouteTemplateFilter} for JAX-RS
- * resources, from the servlet mapping for a servlet mapped to one path (/metrics). The replica's
- * own warm-up ({@link WarmUp#HEADER}, from loopback) is not counted: the figures are what clients
- * asked for, and a joining replica's coldest requests would otherwise top its p99 graph. It only
- * makes the series of the routes it uses exist, at zero, so that clients' first requests count in
- * Prometheus' rates ({@link ReplicaMetrics#declare}).
- */
+/** Times requests until their body is written, as a JAX-RS filter cannot; not the warm-up's, which would top the p99. */
 @WebFilter("/*")
 public class RequestTimingFilter implements Filter {
 
@@ -40,29 +32,22 @@ public class RequestTimingFilter implements Filter {
             metrics.declare(request.getMethod(), route(request), response.getStatus());
             return;
         }
-        // Every resource answers synchronously (none is asynchronous), so the body has been
-        // written when the chain returns.
+        // Every resource answers synchronously, so the body has been written when the chain returns.
         boolean failed = true;
         try {
             chain.doFilter(req, res);
             failed = false;
         } finally {
             // An exception that got this far becomes the container's 500.
-            record(request, failed ? 500 : response.getStatus(), start);
+            int status = failed ? 500 : response.getStatus();
+            metrics.record(request.getMethod(), route(request), status, System.nanoTime() - start);
         }
-    }
-
-    private void record(HttpServletRequest request, int status, long start) {
-        metrics.record(request.getMethod(), route(request), status, System.nanoTime() - start);
     }
 
     private static String route(HttpServletRequest request) {
-        Object route = request.getAttribute(RouteTemplateFilter.ROUTE);
-        if (route != null) {
-            return route.toString();
-        }
         var mapping = request.getHttpServletMapping();
-        return mapping != null && mapping.getMappingMatch() == MappingMatch.EXACT
+        String exact = mapping != null && mapping.getMappingMatch() == MappingMatch.EXACT
                 ? request.getContextPath() + mapping.getPattern() : null;
+        return Objects.toString(request.getAttribute(RouteTemplateFilter.ROUTE), exact);
     }
 }
