@@ -4,7 +4,6 @@ import static org.jfree.chart.plot.DefaultDrawingSupplier.DEFAULT_PAINT_SEQUENCE
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Paint;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
@@ -40,24 +39,19 @@ final class CapacityChart {
             System.setProperty("java.awt.headless", "true");
             XYSeriesCollection data = new XYSeriesCollection();
             XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer();
-            BasicStroke dashed = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10,
-                    new float[] {6, 5}, 0);
+            BasicStroke dashed = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 5}, 0);
             for (CapacityCurve c : curves) {
-                int s = data.getSeriesCount();
-                XYSeries p99 = new XYSeries(String.format(Locale.US, "%d replica%s: held %s/s", c.replicas(),
-                        c.replicas() == 1 ? "" : "s", LoadSettings.rate(c.held())));
-                XYSeries p50 = new XYSeries(s + 1);
-                c.points().forEach(point -> p99.add(point[0], Math.max(1, point[2])));
-                c.points().forEach(point -> p50.add(point[0], Math.max(1, point[1])));
-                data.addSeries(p99);
-                data.addSeries(p50);
-                Paint colour = DEFAULT_PAINT_SEQUENCE[s / 2 % DEFAULT_PAINT_SEQUENCE.length];
-                lines.setSeriesPaint(s, colour);
-                lines.setSeriesPaint(s + 1, colour);
-                lines.setSeriesStroke(s, new BasicStroke(2.5f));
-                lines.setSeriesStroke(s + 1, dashed);
-                lines.setSeriesShapesVisible(s + 1, false);
-                lines.setSeriesVisibleInLegend(s + 1, false);
+                for (int p : new int[] {2, 1}) { // p99 solid and in the legend, then p50 dashed; both in one colour
+                    int s = data.getSeriesCount();
+                    XYSeries series = new XYSeries(p == 1 ? s : String.format(Locale.US, "%d replica%s: held %s/s",
+                            c.replicas(), c.replicas() == 1 ? "" : "s", LoadSettings.rate(c.held())));
+                    c.points().forEach(point -> series.add(point[0], Math.max(1, point[p])));
+                    data.addSeries(series);
+                    lines.setSeriesPaint(s, DEFAULT_PAINT_SEQUENCE[s / 2 % DEFAULT_PAINT_SEQUENCE.length]);
+                    lines.setSeriesStroke(s, p == 2 ? new BasicStroke(2.5f) : dashed);
+                    lines.setSeriesShapesVisible(s, p == 2);
+                    lines.setSeriesVisibleInLegend(s, p == 2);
+                }
             }
             long limit = curves.isEmpty() ? 500 : curves.get(0).p99LimitMs();
             LogAxis ms = new LogAxis("response time (ms); grey: the p99 limit, " + limit + " ms");

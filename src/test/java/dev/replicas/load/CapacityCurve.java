@@ -14,8 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /** A capacity run as the chart draws it, kept in {@code load-capacity/replicas-N.json}: {rate, p50, p99} per step. */
 record CapacityCurve(int replicas, long p99LimitMs, int stepSeconds, double held, List<double[]> points) {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** @return the curve of the steps that ran; a p99 past the chart's top (unanswered requests) drawn at its top */
     static CapacityCurve of(LoadRun run) {

@@ -17,8 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -38,30 +36,23 @@ public class HostCounters {
     record Cgroup(String name, Path cpu, boolean v2, Path memoryUsage, Path memoryStat) {} // a container's files
 
     private final List<Cgroup> containers;
-    private final Set<String> problems; // guarded by this; each said once, not at every reading
-    private final Map<String, String> replicaContainers; // part name -> container, for the GC logs
+    private final Set<String> problems = Collections.synchronizedSet(new LinkedHashSet<>()); // each said once
 
-    HostCounters(List<Cgroup> containers, List<String> problems, Map<String, String> replicaContainers) {
+    HostCounters(List<Cgroup> containers, List<String> problems) {
         this.containers = List.copyOf(containers);
-        this.problems = new LinkedHashSet<>(problems);
-        this.replicaContainers = new TreeMap<>(ORDER);
-        this.replicaContainers.putAll(replicaContainers);
+        this.problems.addAll(problems);
     }
 
     /** @return the counters of the host and of the containers whose names start with {@code prefix} */
     public static HostCounters discover(String prefix) {
         List<String> problems = new ArrayList<>();
         List<Cgroup> cgroups = new ArrayList<>();
-        Map<String, String> replicas = new HashMap<>();
         try {
             List<String> names = docker("ps", "--filter", "name=^" + prefix, "--format", "{{.Names}}");
             for (String line : names.isEmpty() ? names : docker(Stream.concat(Stream.of("inspect", "--format",
                     "{{.Name}} {{.State.Pid}}"), names.stream()).toArray(String[]::new))) {
                 String[] f = line.trim().replaceFirst("^/", "").split(" ");
                 String name = partName(f[0].startsWith(prefix) ? f[0].substring(prefix.length()) : f[0]);
-                if (isReplica(name)) {
-                    replicas.put(name, f[0]);
-                }
                 cgroupOf(name, Path.of("/proc", f[1], "cgroup"), Path.of("/sys/fs/cgroup")).ifPresentOrElse(
                         cgroups::add, () -> problems.add("no readable cgroup for container " + f[0]));
             }
@@ -69,24 +60,7 @@ public class HostCounters {
             problems.add("cannot list the containers: " + e.getMessage());
         }
         cgroups.sort(Comparator.comparing(Cgroup::name, ORDER));
-        return new HostCounters(cgroups, problems, replicas);
-    }
-
-    /**
-     * @return each replica's GC log (the image's {@code /opt/wlp/output/gc.log}, the rotated file first), read with
-     *         {@code docker exec} once the load is over, then the generator's from {@code generatorLog}; a log that
-     *         cannot be read is left out, a replica's said in {@link #problems()}
-     */
-    public Map<String, String> gcLogs(Path generatorLog) {
-        Map<String, String> logs = new LinkedHashMap<>();
-        replicaContainers.forEach((name, container) -> put(logs, "GC log", name, () -> String.join("\n", docker("exec",
-                container, "sh", "-c", "cat /opt/wlp/output/gc.log.0 /opt/wlp/output/gc.log 2>/dev/null; true"))));
-        try {
-            logs.put("generator", Files.readString(generatorLog));
-        } catch (IOException e) {
-            // none: a run outside the load profile
-        }
-        return Collections.unmodifiableMap(logs);
+        return new HostCounters(cgroups, problems);
     }
 
     /** Swarm tasks as the profiles name containers: replica.3.(task) is replica-3, a global fabio.(node).(task) fabio. */
@@ -130,7 +104,7 @@ public class HostCounters {
     }
 
     /** @return what could not be read, one line each */
-    public synchronized List<String> problems() {
+    public List<String> problems() {
         return List.copyOf(problems);
     }
 
@@ -141,12 +115,13 @@ public class HostCounters {
                 () -> c.v2() ? keyed(c.cpu(), "usage_usec") * 1000 : Long.parseLong(read(c.cpu()))));
         cpu.putAll(processCpu(Path.of("/proc")));
         put(cpu, "cpu", "generator", () -> ticks(read(Path.of("/proc/self/stat"))) * NANOS_PER_TICK);
-        put(cpu, "cpu", "host", () -> hostBusyTicks(Files.readAllLines(Path.of("/proc/stat")).get(0)) * NANOS_PER_TICK);
-        put(cpu, "cpu", "stolen", () -> stolenTicks(Files.readAllLines(Path.of("/proc/stat")).get(0)) * NANOS_PER_TICK);
+        for (String part : List.of("host", "stolen")) {
+            put(cpu, "cpu", part, () -> hostTicks(Files.readAllLines(Path.of("/proc/stat")).get(0)).get(part) * NANOS_PER_TICK);
+        }
         return cpu;
     }
 
-    /** @return memory in bytes of every container, as docker stats shows it */
+    /** @return memory in bytes of every container, as docker stats shows it: its usage less inactive file pages */
     public Map<String, Long> memory() {
         Map<String, Long> memory = new LinkedHashMap<>();
         containers.forEach(c -> put(memory, "memory", c.name(), () -> Math.max(0, Long.parseLong(read(c.memoryUsage()))
@@ -159,10 +134,8 @@ public class HostCounters {
         try {
             into.put(part, reading.call());
         } catch (Exception e) {
-            synchronized (this) {
-                if (problems.size() < 20) {
-                    problems.add(what + " of " + part + ": " + e.getMessage());
-                }
+            if (problems.size() < 20) {
+                problems.add(what + " of " + part + ": " + e.getMessage());
             }
         }
     }
@@ -205,22 +178,13 @@ public class HostCounters {
     }
 
     /**
-     * Busy ticks of all CPUs from the first line of {@code /proc/stat}: user, nice, system, irq and softirq (not idle,
-     * iowait, nor steal: time the hypervisor gave another machine is no part's CPU).
+     * Ticks of all CPUs from the first line of {@code /proc/stat}: {@code host}, busy (user, nice, system, irq, softirq;
+     * not idle nor iowait), and {@code stolen} (steal: the hypervisor ran another machine while ours was ready to run;
+     * no part's CPU, and a run with much of it measured a slower machine).
      */
-    static long hostBusyTicks(String cpuLine) {
-        String[] f = cpuLine.trim().split("\\s+");
-        return IntStream.rangeClosed(1, Math.min(7, f.length - 1)).filter(i -> i != 4 && i != 5)
-                .mapToLong(i -> Long.parseLong(f[i])).sum();
-    }
-
-    /**
-     * Steal ticks of all CPUs (the 8th field of {@code /proc/stat}'s first line): time this virtual machine's CPUs were
-     * ready to run but the hypervisor ran something else. A run with much of it measured a slower machine.
-     */
-    static long stolenTicks(String cpuLine) {
-        String[] f = cpuLine.trim().split("\\s+");
-        return f.length > 8 ? Long.parseLong(f[8]) : 0;
+    static Map<String, Long> hostTicks(String cpuLine) {
+        long[] f = Stream.of(cpuLine.trim().split("\\s+")).skip(1).mapToLong(Long::parseLong).toArray();
+        return Map.of("host", f[0] + f[1] + f[2] + f[5] + f[6], "stolen", f[7]);
     }
 
     private static long keyed(Path file, String key) throws IOException {
@@ -234,12 +198,11 @@ public class HostCounters {
     }
 
     private static List<String> docker(String... args) throws IOException, InterruptedException {
-        List<String> command = Stream.concat(Stream.of("docker"), Stream.of(args)).toList();
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", command) + " failed: " + out.trim());
+        Process p = new ProcessBuilder(Stream.concat(Stream.of("docker"), Stream.of(args)).toList())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8); // until docker ends
+        if (p.waitFor() != 0) {
+            throw new IOException("docker " + String.join(" ", args) + " failed: " + out.trim());
         }
         return out.lines().filter(l -> !l.isBlank()).toList();
     }

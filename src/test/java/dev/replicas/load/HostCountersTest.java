@@ -20,16 +20,15 @@ class HostCountersTest {
     Path dir;
 
     private Path write(String relative, String content) throws IOException {
-        Path file = dir.resolve(relative);
-        Files.createDirectories(file.getParent());
-        return Files.writeString(file, content);
+        Files.createDirectories(dir.resolve(relative).getParent());
+        return Files.writeString(dir.resolve(relative), content);
     }
 
     /** A container's CPU (ns) and memory (bytes, less inactive file pages), from its process's {@code cgroup} file. */
     private List<Long> read(String name, String procCgroup) throws IOException {
         Path file = write("proc/" + name + "/cgroup", procCgroup);
         HostCounters counters = new HostCounters(List.of(HostCounters.cgroupOf(name, file, dir.resolve("sys")).orElseThrow()),
-                List.of(), Map.of());
+                List.of());
         return List.of(counters.cpu().get(name), counters.memory().get(name));
     }
 
@@ -63,10 +62,10 @@ class HostCountersTest {
         assertEquals(Map.of("docker-proxy", 600_000_000L, "containerd", 10_000_000L), cpu);
         assertEquals(List.of("docker-proxy", "containerd"), List.copyOf(cpu.keySet()));
         // user nice system idle iowait irq softirq steal
-        assertEquals(100 + 2 + 30 + 4 + 5, HostCounters.hostBusyTicks("cpu  100 2 30 999 888 4 5 6 0 0"));
-        assertEquals(6, HostCounters.stolenTicks("cpu  100 2 30 999 888 4 5 6 0 0"));
+        assertEquals(Map.of("host", 100L + 2 + 30 + 4 + 5, "stolen", 6L),
+                HostCounters.hostTicks("cpu  100 2 30 999 888 4 5 6 0 0"));
         assumeTrue(Files.isReadable(Path.of("/proc/self/stat")), "this machine's own counters: Linux only");
-        Map<String, Long> own = new HostCounters(List.of(), List.of(), Map.of()).cpu();
+        Map<String, Long> own = new HostCounters(List.of(), List.of()).cpu();
         assertTrue(own.get("generator") > 0 && own.get("host") >= own.get("generator"), own.toString());
         assertTrue(HostCounters.generatorResident() > 1024 * 1024);
     }

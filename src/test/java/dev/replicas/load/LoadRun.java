@@ -1,24 +1,20 @@
 package dev.replicas.load;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 import dev.replicas.load.LoadSettings.Window;
-import dev.replicas.load.StallProbe.Stall;
 import org.HdrHistogram.Histogram;
 
 /**
  * What a run recorded, as {@link LoadRecorder#stop} hands it over: final, read by every output, changed by none; what
- * the outputs share is derived here from the answers and the readings. Start and end are wall clock (as the GC logs
- * and the stall probe tell time), null if no request was sent.
+ * the outputs share is derived here from the answers and the readings. Seconds: from the first request to the stop.
  */
-record LoadRun(LoadSettings settings, List<Step> steps, Map<String, Long> cpu, long generatorNanos, Instant start,
-               Instant end, String stopReason, List<String> problems, Map<String, String> gcLogs, List<Stall> stalls) {
+record LoadRun(LoadSettings settings, List<Step> steps, Map<String, Long> cpu, long generatorNanos, double seconds,
+               String stopReason, List<String> problems) {
 
     static final long UNANSWERED = 3_600_000; // ms, where requests still unanswered count: slower than any answer
     static final double MIB = 1024.0 * 1024.0;
@@ -84,9 +80,9 @@ record LoadRun(LoadSettings settings, List<Step> steps, Map<String, Long> cpu, l
         }
     }
 
-    /** @return the same run with what is read once the load is over: GC logs, the probe's stalls, what was not read */
-    LoadRun with(Map<String, String> gcLogs, List<Stall> stalls, List<String> problems) {
-        return new LoadRun(settings, steps, cpu, generatorNanos, start, end, stopReason, problems, gcLogs, stalls);
+    /** @return the same run with what the counters could not read */
+    LoadRun with(List<String> problems) {
+        return new LoadRun(settings, steps, cpu, generatorNanos, seconds, stopReason, problems);
     }
 
     /** @return the steps that sent requests; in a capacity run up to the first that did not hold, not after */
@@ -105,24 +101,18 @@ record LoadRun(LoadSettings settings, List<Step> steps, Map<String, Long> cpu, l
 
     /** @return a capacity run's highest rate of the steps that held, from the first up to the first that did not */
     double held() {
-        return steps.stream().takeWhile(s -> s.verdict(settings).held()).mapToDouble(s -> s.window().rate()).max()
-                .orElse(0);
+        return steps.stream().takeWhile(s -> s.verdict(settings).held()).mapToDouble(s -> s.window().rate()).max().orElse(0);
     }
 
-    /** @return each container's memory over the run */
+    /** @return each container's memory over the run, in {@link HostCounters#ORDER} */
     Map<String, Memory> memory() {
-        Map<String, Memory> out = new LinkedHashMap<>();
+        Map<String, Memory> out = new TreeMap<>(HostCounters.ORDER);
         steps.forEach(s -> s.memory().forEach((name, m) -> out.merge(name, m, Memory::plus)));
         return out;
     }
 
-    double seconds() {
-        return start == null ? 0 : Duration.between(start, end).toMillis() / 1000.0;
-    }
-
     static List<Memory> replicas(Map<String, Memory> memory) {
-        return memory.entrySet().stream().filter(e -> HostCounters.isReplica(e.getKey())).map(Map.Entry::getValue)
-                .toList();
+        return memory.entrySet().stream().filter(e -> HostCounters.isReplica(e.getKey())).map(Map.Entry::getValue).toList();
     }
 
     /** @return the nearest-rank percentile, 0 when empty; the lowest value of its bucket: exact to 2,047 ms */

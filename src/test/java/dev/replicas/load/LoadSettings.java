@@ -8,8 +8,9 @@ import java.util.Properties;
 /**
  * The {@code load.*} system properties, one component each (docs/load-test.md, "Settings"); a {@code -Dload.x} given to
  * Maven reaches Gatling's JVM as it is. The defaults are here and nowhere else: the seed's test, 100 requests/s for 60 s.
+ * {@code capacity}: {@code load.mode=capacity}, the rate steps up.
  */
-public record LoadSettings(String mode, double rate, int durationSeconds, int windowSeconds, double capacityStart,
+public record LoadSettings(boolean capacity, double rate, int durationSeconds, int windowSeconds, double capacityStart,
                            double capacityStep, double capacityMax, int stepSeconds, long p99LimitMs,
                            double failLimitPercent, String url, int timeoutSeconds, int payload, int sampleEvery,
                            double successPercent, Path outputDir, String containerPrefix, int replicas,
@@ -21,11 +22,11 @@ public record LoadSettings(String mode, double rate, int durationSeconds, int wi
         if (!mode.equals("constant") && !mode.equals("capacity")) {
             throw new IllegalArgumentException("load.mode='" + mode + "' is not constant or capacity");
         }
-        LoadSettings s = new LoadSettings(mode, positive(p, "load.rate", "100"), (int) positive(p, "load.duration", "60"),
-                (int) positive(p, "load.window", "10"), positive(p, "load.capacity.start", "50"),
-                positive(p, "load.capacity.step", "50"), positive(p, "load.capacity.max", "600"),
-                (int) positive(p, "load.capacity.stepSeconds", "20"), (long) positive(p, "load.capacity.p99", "500"),
-                number(p, "load.capacity.failPercent", "0.1"),
+        LoadSettings s = new LoadSettings(mode.equals("capacity"), positive(p, "load.rate", "100"),
+                (int) positive(p, "load.duration", "60"), (int) positive(p, "load.window", "10"),
+                positive(p, "load.capacity.start", "50"), positive(p, "load.capacity.step", "50"),
+                positive(p, "load.capacity.max", "600"), (int) positive(p, "load.capacity.stepSeconds", "20"),
+                (long) positive(p, "load.capacity.p99", "500"), number(p, "load.capacity.failPercent", "0.1"),
                 p.getProperty("load.url", "http://localhost:9000/hello/api/v1"), (int) positive(p, "load.timeout", "10"),
                 (int) number(p, "load.payload", "200000"), (int) positive(p, "load.sampleEvery", "50"),
                 number(p, "load.successPercent", "100"), Path.of(p.getProperty("load.outputDir", "target")),
@@ -36,11 +37,6 @@ public record LoadSettings(String mode, double rate, int durationSeconds, int wi
                     + "' is below load.capacity.start (" + rate(s.capacityStart()) + ")");
         }
         return s;
-    }
-
-    /** @return whether the rate steps up */
-    public boolean capacity() {
-        return mode.equals("capacity");
     }
 
     /** {@code rate} arrivals (one request each) a second for {@code seconds}: a time window, or a capacity step. */

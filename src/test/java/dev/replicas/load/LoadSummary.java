@@ -25,15 +25,13 @@ final class LoadSummary {
         long requests = total.answers().size();
         Histogram all = total.histogram(false);
         List<Memory> replicas = LoadRun.replicas(run.memory());
-        double gcMax = run.start() == null ? 0 : GcPauses.longest(run.gcLogs(), run.start(), run.end());
         return String.format(Locale.ROOT, "requests=%d%nok=%d%nfailed=%d%navg.ms=%.1f%np50.ms=%d%np99.ms=%d%n"
                         + "max.ms=%d%n", requests, total.ok(), requests - total.ok(), all.getMean(), percentile(all, 50),
                 percentile(all, 99), percentile(all, 100))
                 + Stream.of("generator", "fabio", "docker-proxy", "replicas", "host", "consul", "stolen")
                         .map(part -> String.format(Locale.ROOT, "cpu.%s.ms=%.2f%n", part, LoadRun.msPerRequest(
                                 HostCounters.part(run.cpu(), part), Math.max(1, requests)))).collect(Collectors.joining())
-                + String.format(Locale.ROOT, "gc.pause.max.ms=%.0f%nmemory.replica.mean.mib=%.1f%n"
-                        + "memory.replica.max.mib=%.1f%n", gcMax,
+                + String.format(Locale.ROOT, "memory.replica.mean.mib=%.1f%nmemory.replica.max.mib=%.1f%n",
                         replicas.stream().mapToLong(Memory::mean).average().orElse(0) / MIB,
                         replicas.stream().mapToLong(Memory::max).max().orElse(0) / MIB);
     }
