@@ -4,6 +4,7 @@ import dev.replicas.config.ReplicaSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -35,5 +36,12 @@ public class HelloResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response hello() {
         return Response.ok((StreamingOutput) payload::writeTo).header(HttpHeaders.CONTENT_LENGTH, payload.length()).build();
+    }
+
+    /** @return the headers of {@link #hello()} without generating its body */
+    @HEAD
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response head() {
+        return Response.ok().header(HttpHeaders.CONTENT_LENGTH, payload.length()).build();
     }
 }

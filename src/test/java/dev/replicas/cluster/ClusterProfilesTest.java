@@ -107,7 +107,7 @@ class ClusterProfilesTest {
             assertEquals(List.of("${cluster.bind}:" + port + ":8000", "${cluster.gateway}:" + port + ":8080"),
                     ports.stream().map(p -> p.getTextContent().trim()).toList(), "replica-" + i);
             assertEquals(port, text(image, "run/env/DOCKERPORT"));
-            assertTrue(text(image, "run/env/HELLO_SERVICE_TAGS").startsWith("urlprefix-/replica/" + port + "/ "));
+            assertTrue(text(image, "run/env/HELLO_SERVICE_TAGS").startsWith("urlprefix-/replica/" + port + "/* "));
             assertTrue(text(image, "run/wait/http/url").endsWith("/replica/" + port + "/health"));
         }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.replicas.hello.AnswerContract;
 import dev.replicas.testing.Poll;
+import org.HdrHistogram.ConcurrentHistogram;
 
 /**
  * A constant load through Fabio while a fault test breaks something: {@code rate} GETs of the
@@ -61,6 +62,8 @@ public final class ConstantLoad implements AutoCloseable {
     /** Answers received, for the sample checked through the JSON parser. */
     private final AtomicLong answers = new AtomicLong();
     private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
+    /** Microseconds from sending to the whole answer, of the answers within the contract. */
+    private final ConcurrentHistogram latency = new ConcurrentHistogram(3);
     /** Requests not yet answered. */
     private final Map<CompletableFuture<?>, Pending> inFlight = new HashMap<>();
 
@@ -95,6 +98,7 @@ public final class ConstantLoad implements AutoCloseable {
         }
         sent.incrementAndGet();
         long sentAt = elapsedMillis();
+        long sentMicros = elapsedMicros();
         AtomicBoolean counted = new AtomicBoolean();
         CompletableFuture<?> f = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                 .handle((response, error) -> {
@@ -111,6 +115,7 @@ public final class ConstantLoad implements AutoCloseable {
                         String violation = answers.getAndIncrement() % FULL_CHECK_EVERY == 0
                                 ? contract.violationOf(response) : contract.framedViolationOf(response);
                         if (violation.equals(AnswerContract.OK)) {
+                            latency.recordValue(Math.max(0, elapsedMicros() - sentMicros));
                             ok.incrementAndGet();
                         } else {
                             failures.add(new Failure(elapsedMillis(), violation, sentAt));
@@ -129,6 +134,15 @@ public final class ConstantLoad implements AutoCloseable {
      */
     public long elapsedMillis() {
         return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    private long elapsedMicros() {
+        return (System.nanoTime() - startNanos) / 1_000;
+    }
+
+    /** @return the 99th percentile of the answers within the contract so far, in milliseconds */
+    public double p99Millis() {
+        return latency.getValueAtPercentile(99) / 1000.0;
     }
 
     /**

@@ -47,4 +47,14 @@ class HelloResourceIT extends HelloDeployment {
         // Same UUID, same frame: only Data can make the two bodies differ.
         assertFalse(Arrays.equals(first.body(), second.body()), "the same Data twice");
     }
+
+    /** HEAD: the headers of the answer, its body neither sent nor generated (no payload is drawn for it). */
+    @Test
+    void headAnnouncesTheLengthWithoutABody() throws Exception {
+        HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(uri("api/v1"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, response.statusCode());
+        assertEquals(String.valueOf(CONTRACT.length()), response.headers().firstValue("Content-Length").orElse("none"));
+        assertEquals(0, response.body().length);
+    }
 }

@@ -1,0 +1,53 @@
+package dev.replicas.hello;
+
+import java.io.IOException;
+import java.util.Collections;
+import java.util.regex.Pattern;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * A bare 400 for requests that would otherwise cost a log line with a stack trace or reach what they
+ * did not name: an Accept header that does not parse (JAX-RS logs a warning with the trace for each),
+ * a path with {@code .} or {@code ..} segments (the container resolves them, so that
+ * {@code /hello/api/v1/../../metrics} would be the metrics page).
+ */
+@WebFilter("/*")
+public class RequestGuardFilter extends HttpFilter {
+
+    private static final long serialVersionUID = 1L;
+    private static final Pattern DOT_SEGMENT = Pattern.compile("(^|/)\\.{1,2}(/|$)");
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (DOT_SEGMENT.matcher(request.getRequestURI()).find() || !acceptParses(request)) {
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            response.setContentType("text/plain; charset=utf-8");
+            response.getWriter().write("Bad Request\n");
+        } else {
+            chain.doFilter(request, response);
+        }
+    }
+
+    private static boolean acceptParses(HttpServletRequest request) {
+        try {
+            for (String accept : Collections.list(request.getHeaders("Accept"))) {
+                for (String type : accept.split(",")) {
+                    if (!type.isBlank()) {
+                        MediaType.valueOf(type.strip());
+                    }
+                }
+            }
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}
