@@ -9,7 +9,6 @@ import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -37,14 +36,14 @@ public class HelloLoadSimulation extends Simulation {
     private final LoadSettings settings = LoadSettings.from(System.getProperties());
     private final AnswerContract contract = new AnswerContract(settings.payload());
     private final HostCounters counters = HostCounters.discover(settings.containerPrefix());
-    private final LoadRecorder recorder = new LoadRecorder(settings, counters::cpu, counters::memory);
+    private final LoadRun.Recorder recorder = new LoadRun.Recorder(settings, counters::cpu, counters::memory);
     private final HttpServer standIn = standIn(settings.payload());
 
     /** Sets up the warm-up on the stand-in, then the measured load. */
     public HelloLoadSimulation() throws IOException {
         System.out.println("Load: " + settings + ", " + settings.windows().size() + " windows");
         // A report left by an earlier run must not pass for this one's if this one fails.
-        Stream.of(TextReport.FILE, LoadSummary.FILE).forEach(f -> settings.outputDir().resolve(f).toFile().delete());
+        Stream.of(LoadReport.REPORT, LoadReport.SUMMARY).forEach(f -> settings.outputDir().resolve(f).toFile().delete());
         PopulationBuilder measured = scenario("hello through Fabio")
                 .stopLoadGeneratorIf(session -> recorder.stopReason(), session -> recorder.shouldStop())
                 // Gatling numbers users across both scenarios: the warm-up's come first.
@@ -57,16 +56,13 @@ public class HelloLoadSimulation extends Simulation {
                     return session;
                 })
                 // rampUsers(n).during(d) injects exactly n users evenly over d: a constant rate, and
-                // user numbers that map onto windows exactly (LoadRecorder.begin).
+                // user numbers that map onto windows exactly (LoadRun.Recorder.begin).
                 .injectOpen(settings.windows().stream()
                         .map(w -> rampUsers((int) w.users()).during(Duration.ofSeconds(w.seconds()))).toList());
-        PopulationBuilder run = settings.generatorWarmUp() == 0 ? measured
-                : scenario("generator warm-up on a loopback stand-in, not counted")
-                        .exec(request("http://127.0.0.1:" + standIn.getAddress().getPort() + "/hello/api/v1",
-                                "generator warm-up"))
-                        .injectOpen(rampUsers(settings.generatorWarmUp())
-                                .during(Duration.ofMillis(settings.generatorWarmUp() * 10L)))
-                        .andThen(measured);
+        PopulationBuilder warmUp = scenario("generator warm-up on a loopback stand-in, not counted")
+                .exec(request("http://127.0.0.1:" + standIn.getAddress().getPort() + "/hello/api/v1", "generator warm-up"))
+                .injectOpen(rampUsers(settings.generatorWarmUp()).during(Duration.ofMillis(settings.generatorWarmUp() * 10L)));
+        PopulationBuilder run = settings.generatorWarmUp() == 0 ? measured : warmUp.andThen(measured);
         // No warm-up on Gatling's outside URL; one keep-alive pool for all users, as a client of a
         // load balancer keeps: a connection per request costs generator, docker-proxy and Fabio more.
         SetUp setUp = setUp(run.protocols(http.disableWarmUp().shareConnections().acceptHeader("application/json")));
@@ -87,11 +83,10 @@ public class HelloLoadSimulation extends Simulation {
     }
 
     /**
-     * A stand-in for the cluster on loopback, in this JVM, answering as the replicas do: the first
-     * {@code load.generatorWarmUp} requests go to it, with the same checks, before the measured run. A cold generator
-     * (Netty, Gatling and the checks still interpreted) cost 10 ms of CPU per request in its first second against 1.3
-     * later, and put 300-450 ms on that second's slowest answers (docs/load-test.md, "Cold tails"). Warmed here, it
-     * measures the cluster's first second, not its own; nothing of the warm-up reaches the cluster or the report.
+     * A stand-in for the cluster on loopback, in this JVM, answering as the replicas do: the first {@code load.generatorWarmUp}
+     * requests go to it, with the same checks, so that the run measures the cluster's first second, not a cold generator's
+     * (Netty, Gatling and the checks interpreted: 10 ms of CPU a request against 1.3 later, 300-450 ms on its slowest answers;
+     * docs/load-test.md, "Cold tails"). Nothing of the warm-up reaches the cluster or the report.
      */
     private static HttpServer standIn(int payload) throws IOException {
         byte[] body = new HelloPayload(UUID.randomUUID(), payload).render();
@@ -99,9 +94,8 @@ public class HelloLoadSimulation extends Simulation {
         server.createContext("/hello/api/v1", exchange -> {
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
+            exchange.getResponseBody().write(body);
+            exchange.close();
         });
         server.setExecutor(Executors.newFixedThreadPool(2));
         server.start();
@@ -119,7 +113,7 @@ public class HelloLoadSimulation extends Simulation {
         standIn.stop(0);
         ((ExecutorService) standIn.getExecutor()).shutdownNow();
         try {
-            LoadReport.write(recorder.stop().with(counters.problems()), settings.outputDir());
+            LoadReport.write(recorder.stop(counters.problems()), settings.outputDir());
         } catch (IOException e) {
             System.err.println("Load: could not write the report to " + settings.outputDir() + ": " + e);
         }

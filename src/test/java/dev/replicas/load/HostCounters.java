@@ -2,7 +2,6 @@ package dev.replicas.load;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,20 +14,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /**
  * Cumulative counters, read from files only so that reading them costs next to nothing: each container's cgroup
  * CPU (v1 {@code cpuacct.usage}, v2 {@code cpu.stat}) and memory (as {@code docker stats} shows it), by its name
- * less the prefix; {@code docker-proxy}, {@code dockerd}, {@code containerd} and this JVM ({@code generator}) from
- * {@code /proc/<pid>/stat}; all CPUs ({@code host}). What cannot be read is left out and said in {@link #problems()}.
+ * less the prefix; {@code docker-proxy} and this JVM ({@code generator}) from {@code /proc/<pid>/stat}; all CPUs
+ * ({@code host}, {@code stolen}). What cannot be read is left out and said in {@link #problems()}.
  */
 public class HostCounters {
 
     private static final long NANOS_PER_TICK = 10_000_000L; // Linux's USER_HZ: /proc counts CPU in 1/100 s
-    private static final List<String> PROCESSES = List.of("docker-proxy", "dockerd", "containerd");
     /** Part names as a person reads them: consul, fabio, replica-1, replica-2, ..., replica-10. */
     static final Comparator<String> ORDER = Comparator.comparing(HostCounters::isReplica)
             .thenComparing(name -> isReplica(name) ? name.length() : 0).thenComparing(Comparator.naturalOrder());
@@ -39,7 +36,7 @@ public class HostCounters {
     private final Set<String> problems = Collections.synchronizedSet(new LinkedHashSet<>()); // each said once
 
     HostCounters(List<Cgroup> containers, List<String> problems) {
-        this.containers = List.copyOf(containers);
+        this.containers = containers.stream().sorted(Comparator.comparing(Cgroup::name, ORDER)).toList();
         this.problems.addAll(problems);
     }
 
@@ -59,7 +56,6 @@ public class HostCounters {
         } catch (IOException | InterruptedException | RuntimeException e) {
             problems.add("cannot list the containers: " + e.getMessage());
         }
-        cgroups.sort(Comparator.comparing(Cgroup::name, ORDER));
         return new HostCounters(cgroups, problems);
     }
 
@@ -75,9 +71,8 @@ public class HostCounters {
 
     /** @return a part's CPU, 0 if none: the replicas' summed, and Consul's (servers and agents in the Swarm stack) */
     static long part(Map<String, Long> cpu, String part) {
-        return cpu.entrySet().stream().filter(e -> part.equals("replicas") ? isReplica(e.getKey())
-                : part.equals("consul") ? e.getKey().startsWith("consul") : e.getKey().equals(part))
-                .mapToLong(Map.Entry::getValue).sum();
+        return cpu.entrySet().stream().filter(e -> part.equals("replicas") ? isReplica(e.getKey()) : part.equals("consul")
+                ? e.getKey().startsWith("consul") : e.getKey().equals(part)).mapToLong(Map.Entry::getValue).sum();
     }
 
     /** The cgroup (v1 or v2) of a process, from its {@code /proc/<pid>/cgroup}, under the cgroup mount. */
@@ -113,7 +108,7 @@ public class HostCounters {
         Map<String, Long> cpu = new LinkedHashMap<>();
         containers.forEach(c -> put(cpu, "cpu", c.name(),
                 () -> c.v2() ? keyed(c.cpu(), "usage_usec") * 1000 : Long.parseLong(read(c.cpu()))));
-        cpu.putAll(processCpu(Path.of("/proc")));
+        cpu.putAll(proxyCpu(Path.of("/proc")));
         put(cpu, "cpu", "generator", () -> ticks(read(Path.of("/proc/self/stat"))) * NANOS_PER_TICK);
         for (String part : List.of("host", "stolen")) {
             put(cpu, "cpu", part, () -> hostTicks(Files.readAllLines(Path.of("/proc/stat")).get(0)).get(part) * NANOS_PER_TICK);
@@ -149,17 +144,15 @@ public class HostCounters {
         }
     }
 
-    /** CPU (ns) of docker-proxy, dockerd and containerd (with its shims), all processes of each; absent ones left out. */
-    static Map<String, Long> processCpu(Path proc) {
-        Map<String, Long> sums = new TreeMap<>(Comparator.comparing(PROCESSES::indexOf));
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(proc, "[0-9]*")) {
+    /** CPU (ns) of the docker-proxy processes (one a published port), summed; none: left out. */
+    static Map<String, Long> proxyCpu(Path proc) {
+        Map<String, Long> sums = new HashMap<>();
+        try (var dirs = Files.newDirectoryStream(proc, "[0-9]*")) {
             for (Path dir : dirs) {
                 try {
                     String stat = read(dir.resolve("stat"));
-                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    String group = comm.startsWith("containerd") ? "containerd" : comm;
-                    if (PROCESSES.contains(group)) {
-                        sums.merge(group, ticks(stat) * NANOS_PER_TICK, Long::sum);
+                    if (stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).equals("docker-proxy")) {
+                        sums.merge("docker-proxy", ticks(stat) * NANOS_PER_TICK, Long::sum);
                     }
                 } catch (IOException | RuntimeException e) {
                     // the process ended meanwhile
@@ -178,9 +171,8 @@ public class HostCounters {
     }
 
     /**
-     * Ticks of all CPUs from the first line of {@code /proc/stat}: {@code host}, busy (user, nice, system, irq, softirq;
-     * not idle nor iowait), and {@code stolen} (steal: the hypervisor ran another machine while ours was ready to run;
-     * no part's CPU, and a run with much of it measured a slower machine).
+     * Ticks of all CPUs from {@code /proc/stat}'s first line: {@code host}, busy (user, nice, system, irq, softirq; not idle
+     * nor iowait), and {@code stolen} (steal: the hypervisor ran another machine on ours; no part's, and a slower machine).
      */
     static Map<String, Long> hostTicks(String cpuLine) {
         long[] f = Stream.of(cpuLine.trim().split("\\s+")).skip(1).mapToLong(Long::parseLong).toArray();

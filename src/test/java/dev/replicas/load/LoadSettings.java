@@ -6,15 +6,13 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * The {@code load.*} system properties, one component each (docs/load-test.md, "Settings"); a {@code -Dload.x} given to
- * Maven reaches Gatling's JVM as it is. The defaults are here and nowhere else: the seed's test, 100 requests/s for 60 s.
- * {@code capacity}: {@code load.mode=capacity}, the rate steps up.
+ * The {@code load.*} system properties, one component each ({@code capacity}: {@code load.mode=capacity}, the rate steps up;
+ * docs/load-test.md, "Settings"); a {@code -Dload.x} given to Maven reaches Gatling's JVM. Defaults (only here): the seed's.
  */
 public record LoadSettings(boolean capacity, double rate, int durationSeconds, int windowSeconds, double capacityStart,
-                           double capacityStep, double capacityMax, int stepSeconds, long p99LimitMs,
-                           double failLimitPercent, String url, int timeoutSeconds, int payload, int sampleEvery,
-                           double successPercent, Path outputDir, String containerPrefix, int replicas,
-                           int generatorWarmUp) {
+                           double capacityStep, double capacityMax, int stepSeconds, long p99LimitMs, double failLimitPercent,
+                           String url, int timeoutSeconds, int payload, int sampleEvery, double successPercent, Path outputDir,
+                           String containerPrefix, int replicas, int generatorWarmUp) {
 
     /** @throws IllegalArgumentException naming the key and the value that is wrong */
     public static LoadSettings from(Properties p) {
@@ -55,10 +53,8 @@ public record LoadSettings(boolean capacity, double rate, int durationSeconds, i
     /** @return the injection profile, consecutive windows */
     public List<Window> windows() {
         List<Window> windows = new ArrayList<>();
-        if (capacity()) {
-            for (double r = capacityStart; r <= capacityMax + 1e-9; r += capacityStep) {
-                windows.add(new Window(windows.size(), r, stepSeconds, windows.size() * stepSeconds));
-            }
+        for (double r = capacityStart; capacity() && r <= capacityMax + 1e-9; r += capacityStep) {
+            windows.add(new Window(windows.size(), r, stepSeconds, windows.size() * stepSeconds));
         }
         for (int at = 0; !capacity() && at < durationSeconds; at += windowSeconds) {
             windows.add(new Window(windows.size(), rate, Math.min(windowSeconds, durationSeconds - at), at));
