@@ -1,6 +1,7 @@
 package dev.replicas.config;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -8,6 +9,10 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +23,8 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 import com.google.common.base.Throwables;
 import com.google.common.net.InetAddresses;
@@ -36,6 +43,7 @@ public class ReplicaConfig {
     /** The ACL token (Consul's own variable), never logged, or a file holding it, e.g. a Docker secret. */
     private static final String CONSUL_TOKEN = "CONSUL_HTTP_TOKEN";
     private static final String CONSUL_TOKEN_FILE = "CONSUL_HTTP_TOKEN_FILE";
+    private static final String CONSUL_CA = "CONSUL_CACERT";
     private static final Logger LOG = Logger.getLogger(ReplicaConfig.class.getName());
     /** The most letters of Data per answer: one response must not exhaust a small heap's buffers. */
     private static final int MAX_PAYLOAD = 10_000_000;
@@ -103,6 +111,7 @@ public class ReplicaConfig {
                         "hello.check.deregister-after", "hello.registration.refresh", "hello.registration.retry-max")
                 .map(key -> read(key, Duration.class, DURATION, d -> true)).toList();
         Optional<String> token = token();
+        Optional<X509TrustManager> consulCa = consulCa();
         if (!problems.isEmpty()) {
             return Optional.empty();
         }
@@ -110,7 +119,7 @@ public class ReplicaConfig {
         config.getOptionalValues("hello.service.tags", String.class).orElse(List.of()).stream()
                 .map(String::trim).filter(tag -> !tag.isEmpty()).forEach(tags::add);
         String tokenKey = raw(CONSUL_TOKEN_FILE).isEmpty() ? CONSUL_TOKEN : CONSUL_TOKEN_FILE;
-        return Optional.of(new Registration(consul.get(), token, tokenKey, name.get(), address, port.get(),
+        return Optional.of(new Registration(consul.get(), token, tokenKey, consulCa, name.get(), address, port.get(),
                 List.copyOf(tags), durations.get(0).get(), durations.get(1).get(), durations.get(2).get(),
                 durations.get(3).get(), durations.get(4).get()));
     }
@@ -187,6 +196,30 @@ public class ReplicaConfig {
             return Optional.of(token).filter(t -> !t.isEmpty());
         } catch (IOException | InvalidPathException e) {
             problem(CONSUL_TOKEN_FILE, "cannot be read (" + e.getClass().getSimpleName() + ")");
+            return Optional.empty();
+        }
+    }
+
+    /** The CAs in the file CONSUL_CACERT names (Consul's variable), which Consul's HTTPS must chain to; empty when unset. */
+    private Optional<X509TrustManager> consulCa() {
+        if (raw(CONSUL_CA).isEmpty()) {
+            return Optional.empty();
+        }
+        try (InputStream in = Files.newInputStream(Path.of(raw(CONSUL_CA)))) {
+            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+            trusted.load(null, null);
+            for (Certificate ca : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trusted.setCertificateEntry("ca-" + trusted.size(), ca);
+            }
+            if (trusted.size() == 0) {
+                problem(CONSUL_CA, "names a file without a PEM certificate");
+                return Optional.empty();
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            return Optional.of((X509TrustManager) trust.getTrustManagers()[0]);
+        } catch (IOException | GeneralSecurityException | InvalidPathException e) {
+            problem(CONSUL_CA, "cannot be read as PEM certificates (" + e.getClass().getSimpleName() + ")");
             return Optional.empty();
         }
     }

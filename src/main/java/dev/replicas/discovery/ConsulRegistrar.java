@@ -1,6 +1,7 @@
 package dev.replicas.discovery;
 
 import java.net.ConnectException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -10,6 +11,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 import com.google.common.base.Throwables;
 import com.orbitz.consul.AgentClient;
@@ -57,14 +61,17 @@ public class ConsulRegistrar {
     ScheduledExecutorService executor;
 
     private final ReplicaSettings config;
-    /** Held across each exchange with Consul; never by readers of the state. */
+    /** Held by an attempt across its exchanges with Consul; never by a deregistration or readers of the state. */
     private final Object lock = new Object();
     private volatile State state = State.PENDING;
     private volatile String lastFailure = "";
+    /** Consul's check of this replica has passed at least once: Fabio routes it (or did). */
+    private volatile boolean routed;
+    private volatile boolean stopped;
     private Duration nextRetry = FIRST_RETRY;
-    /** Both set while registering, both null before and once stopped. */
-    private Consul consul;
-    private ScheduledFuture<?> next;
+    /** Set while registering, null before and once the application stopped. */
+    private volatile Consul consul;
+    private volatile ScheduledFuture<?> next;
 
     /** @param config who this replica is, and the checked settings */
     @Inject
@@ -91,6 +98,7 @@ public class ConsulRegistrar {
                         .withConnectTimeoutMillis(2_000).withReadTimeoutMillis(5_000).withWriteTimeoutMillis(5_000);
                 // A header: consul-client's withAclToken sends ?token=, which Consul deprecates and access logs keep.
                 settings.token().ifPresent(token -> builder.withHeaders(Map.of("X-Consul-Token", token)));
+                settings.consulCa().ifPresent(ca -> builder.withSslContext(tls(ca)).withTrustManager(ca));
                 consul = builder.build();
                 schedule(Duration.ZERO);
             }
@@ -99,29 +107,53 @@ public class ConsulRegistrar {
 
     void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
         deregister("the application is stopping");
+        Consul client = consul;
+        consul = null;
+        if (client != null) {
+            client.destroy();
+        }
     }
 
-    /** Removes this replica from Consul now and stops registering it (a graceful stop's first step); idempotent. */
-    public void deregister(String why) {
-        synchronized (lock) {
-            if (consul == null) {
-                return; // never started, or stopped already
-            }
-            next.cancel(false);
-            if (state == State.REGISTERED || state == State.RETRYING || state == State.REFUSED) {
-                try {
-                    consul.agentClient().deregister(id());
-                    state = State.DEREGISTERED;
-                    LOG.info("Deregistered " + id() + " from Consul: " + why);
-                } catch (RuntimeException e) {
-                    LOG.warning("Could not deregister " + id() + " from Consul (" + reason(e) + "); Consul removes it after "
-                            + DurationConverter.format(config.registration().get().deregisterAfter()) + " of failing checks");
-                }
-            }
-            consul.destroy();
-            consul = null;
-            next = null;
+    /**
+     * Removes this replica from Consul and stops registering it: a graceful stop's first step; safe to
+     * call again. Never waits for an attempt in flight, which deregisters itself if it registered after this.
+     *
+     * @param why for the log
+     * @return whether Consul no longer has this replica: removed, never registered, or registration off
+     */
+    public boolean deregister(String why) {
+        boolean first = !stopped;
+        stopped = true;
+        ScheduledFuture<?> pending = next;
+        if (pending != null) {
+            pending.cancel(false);
         }
+        Consul client = consul;
+        if (client == null || !(state == State.REGISTERED || state == State.RETRYING || state == State.REFUSED)) {
+            return true;
+        }
+        try {
+            client.agentClient().deregister(id());
+            state = State.DEREGISTERED;
+            LOG.info("Deregistered " + id() + " from Consul: " + why);
+            return true;
+        } catch (RuntimeException e) {
+            if (e instanceof ConsulException ce && ce.getCode() == 404) {
+                state = State.DEREGISTERED; // gone already: an earlier call that timed out here reached Consul
+                return true;
+            }
+            if (first) {
+                LOG.warning("Could not deregister " + id() + " from Consul (" + reason(e) + "); asking again while the drain"
+                        + " lasts, else Consul removes it after " + DurationConverter.format(config.registration().get()
+                        .deregisterAfter()) + " of failing checks");
+            }
+            return false;
+        }
+    }
+
+    /** @return whether Fabio routes this replica, or did: Consul's check of it passed once, or registration is off */
+    public boolean isRouted() {
+        return routed || config.registration().isEmpty() && config.problems().isEmpty();
     }
 
     /** @return the current state of the registration */
@@ -156,12 +188,13 @@ public class ConsulRegistrar {
 
     private void attempt() {
         synchronized (lock) {
-            if (consul == null) {
-                return; // stopped while this attempt waited for the lock
+            Consul client = consul;
+            if (client == null || stopped) {
+                return; // stopped while this attempt waited
             }
             Registration settings = config.registration().orElseThrow();
             try {
-                AgentClient agent = consul.agentClient();
+                AgentClient agent = client.agentClient();
                 Map<String, Service> services = agent.getServices();
                 if (state != State.REGISTERED || !services.containsKey(id())) {
                     if (state == State.REGISTERED) {
@@ -169,14 +202,24 @@ public class ConsulRegistrar {
                     }
                     removeGhosts(agent, services, settings);
                     agent.register(registration(settings, id(), config.uuid().toString()));
+                    if (stopped) {
+                        agent.deregister(id()); // the stop's own deregistration may have come first
+                        return;
+                    }
                     if (state != State.REGISTERED) {
                         LOG.info("Registered " + describe());
                     }
                     state = State.REGISTERED;
                 }
+                if (!routed && agent.getChecks().values().stream().anyMatch(check -> "passing".equals(check.getStatus())
+                        && check.getServiceId().filter(id()::equals).isPresent())) {
+                    routed = true;
+                    LOG.info("Consul's check of " + id() + " passes: Fabio routes it");
+                }
                 nextRetry = FIRST_RETRY;
                 lastFailure = "";
-                schedule(settings.refresh());
+                // Until routed, look again soon: the container's health (and so a rollout) waits for it.
+                schedule(routed || settings.refresh().compareTo(FIRST_RETRY) < 0 ? settings.refresh() : FIRST_RETRY);
             } catch (RuntimeException e) {
                 failed(settings, e);
             }
@@ -223,6 +266,16 @@ public class ConsulRegistrar {
 
     private void schedule(Duration delay) {
         next = executor.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static SSLContext tls(X509TrustManager ca) {
+        try {
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, new TrustManager[] {ca}, null);
+            return tls;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("TLS for Consul: " + e.getMessage(), e);
+        }
     }
 
     private static String reason(Throwable e) {

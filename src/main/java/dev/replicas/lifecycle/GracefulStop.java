@@ -77,13 +77,24 @@ public class GracefulStop implements ContainerRequestFilter {
         }
     }
 
-    /** Readiness DOWN, out of Consul, then waits until traffic stops (bounded). */
+    /**
+     * Readiness DOWN, out of Consul, then waits until traffic stops, all within {@code hello.drain.max}.
+     * While Consul does not confirm the deregistration, Fabio may still route here: the replica
+     * serves on and asks again. A replica that was never routed has no traffic to wait for.
+     */
     void drain() {
         long quiet = config.drainQuiet().toNanos();
         long start = System.nanoTime();
         long deadline = start + config.drainMax().toNanos();
         stopping = true;
-        registrar.deregister("graceful stop");
+        boolean routable = registrar.isRouted();
+        while (!registrar.deregister("graceful stop") && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(500_000_000);
+        }
+        if (!routable) {
+            LOG.info("Never routed: stopping without a drain");
+            return;
+        }
         long left = System.nanoTime();
         for (long now = left; !Thread.currentThread().isInterrupted(); now = System.nanoTime()) {
             if (now - Math.max(left, lastRequestNanos) >= quiet) {

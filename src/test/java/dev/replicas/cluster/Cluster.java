@@ -1,28 +1,39 @@
 package dev.replicas.cluster;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.replicas.testing.Poll;
 
 /**
- * The cluster that docker-maven-plugin started for the integration tests, as the tests reach it:
- * published ports on the loopback host, and the Docker CLI for the containers themselves.
+ * The cluster the integration tests run against, as they reach it: published ports on the loopback
+ * host, and the Docker CLI for the containers themselves. The profiles' cluster (docker-maven-plugin)
+ * speaks plain HTTP; the Swarm stack HTTPS with its own CA, Prometheus with a password, and Fabio's
+ * dashboard unpublished: failsafe's system properties say which ({@code cluster.scheme}, {@code cluster.ca},
+ * {@code prometheus.password.file}, {@code fabio.ui.port} none).
  */
 public final class Cluster {
 
@@ -30,11 +41,13 @@ public final class Cluster {
     public static final String HOST = System.getProperty("cluster.host", "localhost");
     public static final int REPLICAS = Integer.getInteger("cluster.replicas", 4);
     public static final String NAME = System.getProperty("cluster.name", "hello");
-    public static final String CONSUL = "http://" + HOST + ":" + System.getProperty("consul.port", "8500");
-    public static final String FABIO = "http://" + HOST + ":" + System.getProperty("fabio.port", "9000");
-    public static final String FABIO_UI = "http://" + HOST + ":" + System.getProperty("fabio.ui.port", "9001");
+    private static final String SCHEME = System.getProperty("cluster.scheme", "http");
+    public static final String CONSUL = SCHEME + "://" + HOST + ":" + System.getProperty("consul.port", "8500");
+    public static final String FABIO = SCHEME + "://" + HOST + ":" + System.getProperty("fabio.port", "9000");
+    public static final String PROMETHEUS = SCHEME + "://" + HOST + ":" + System.getProperty("prometheus.port", "9090");
+    private static final String FABIO_UI_PORT = System.getProperty("fabio.ui.port", "9001");
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static volatile HttpClient http;
 
     private Cluster() {
     }
@@ -57,13 +70,45 @@ public final class Cluster {
         return ports;
     }
 
+    /**
+     * The TLS the cluster's HTTPS is checked with: the JVM's CAs, and the one {@code cluster.ca} names
+     * (read at the first call: the Swarm suite's deploy makes it).
+     */
+    public static SSLContext tls() {
+        String ca = System.getProperty("cluster.ca", "none").replace("none", "");
+        try {
+            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+            trusted.load(null, null);
+            if (!ca.isEmpty()) {
+                try (var in = Files.newInputStream(Path.of(ca))) {
+                    trusted.setCertificateEntry("cluster-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+                }
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(ca.isEmpty() ? null : trusted);
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, trust.getTrustManagers(), null);
+            return tls;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cluster.ca=" + ca + ": " + e, e);
+        }
+    }
+
+    /** One client for every call of the tests to the cluster, made at the first. */
+    public static HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(tls()).build();
+        }
+        return http;
+    }
+
     public static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return HTTP.send(request(url).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http().send(request(url).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** A GET whose body stays bytes, as {@link dev.replicas.hello.AnswerContract} checks them. */
     public static HttpResponse<byte[]> getBytes(String url) throws IOException, InterruptedException {
-        return HTTP.send(request(url).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        return http().send(request(url).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     public static JsonNode getJson(String url) throws IOException, InterruptedException {
@@ -72,12 +117,23 @@ public final class Cluster {
 
     /** A PUT without a body, e.g. to Consul's agent API; fails unless it is answered 200. */
     public static void put(String url) throws IOException, InterruptedException {
-        ok("PUT", url, HTTP.send(request(url).PUT(HttpRequest.BodyPublishers.noBody()).build(),
+        ok("PUT", url, http().send(request(url).PUT(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString()));
     }
 
-    private static HttpRequest.Builder request(String url) {
-        return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+    /** A request with a timeout, and Prometheus' password where it has one. */
+    public static HttpRequest.Builder request(String url) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        String password = System.getProperty("prometheus.password.file", "none").replace("none", "");
+        if (url.startsWith(PROMETHEUS) && !password.isEmpty()) {
+            try {
+                String user = "hello:" + Files.readString(Path.of(password)).trim();
+                request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(user.getBytes(StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return request;
     }
 
     private static HttpResponse<String> ok(String method, String url, HttpResponse<String> response) {
@@ -97,10 +153,26 @@ public final class Cluster {
         return getJson(CONSUL + "/v1/health/service/hello-server");
     }
 
+    /**
+     * Fabio's API (its routes, its configuration): on its published port, or where the stack does not
+     * publish it, from a container in the network namespace of this node's Fabio.
+     */
+    public static String fabioApi(String path) throws IOException, InterruptedException {
+        if (!FABIO_UI_PORT.equals("none")) {
+            return ok("GET", path, get("http://" + HOST + ":" + FABIO_UI_PORT + path)).body();
+        }
+        String fabio = docker("ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + NAME + "_fabio").lines()
+                .findFirst().orElseThrow(() -> new IOException("no Fabio task on this node"));
+        String answer = docker("run", "--rm", "--network", "container:" + fabio, "--entrypoint", "bash",
+                System.getProperty("app.image"), "-c", "exec 3<>/dev/tcp/127.0.0.1/9001 && printf 'GET " + path
+                        + " HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3");
+        return answer.substring(answer.indexOf("\r\n\r\n") + 4);
+    }
+
     /** The targets Fabio routes /hello/api/v1 to, e.g. {@code http://host.docker.internal:8001/}. */
     public static Set<String> fabioTargets() throws IOException, InterruptedException {
         Set<String> targets = new TreeSet<>();
-        for (JsonNode route : getJson(FABIO_UI + "/api/routes")) {
+        for (JsonNode route : JSON.readTree(fabioApi("/api/routes"))) {
             if (route.get("path").asText().equals("/hello/api/v1")) {
                 targets.add(route.get("dst").asText());
             }

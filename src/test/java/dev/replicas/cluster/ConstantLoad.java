@@ -46,7 +46,7 @@ public final class ConstantLoad implements AutoCloseable {
     /** One answer in this many, the first included, is also checked through the JSON parser. */
     static final int FULL_CHECK_EVERY = 50;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(Cluster.tls()).build();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "constant-load");
         t.setDaemon(true);

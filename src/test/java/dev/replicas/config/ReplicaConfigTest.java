@@ -190,6 +190,23 @@ class ReplicaConfigTest {
     }
 
     @Test
+    void consulsCaIsTrustedFromTheFileConsulCacertNamesAndAnythingElseIsOneLine(@TempDir Path dir) throws Exception {
+        values.put("CONSUL_CACERT", Path.of("src/test/resources/test-ca.pem").toString());
+        var ca = config().registration().orElseThrow().consulCa().orElseThrow();
+        assertEquals("CN=hello test CA", ca.getAcceptedIssuers()[0].getSubjectX500Principal().getName());
+        values.put("CONSUL_CACERT", Files.writeString(dir.resolve("not-a-pem"), "token\n").toString());
+        ReplicaSettings bad = config();
+        assertTrue(bad.registration().isEmpty());
+        assertEquals(List.of("CONSUL_CACERT='" + dir.resolve("not-a-pem") + "' cannot be read as PEM certificates (CertificateException)"),
+                bad.problems());
+        values.put("CONSUL_CACERT", Files.writeString(dir.resolve("empty"), "").toString());
+        assertTrue(config().problems().get(0).endsWith("names a file without a PEM certificate"), config().problems().toString());
+        values.put("CONSUL_CACERT", dir.resolve("absent").toString());
+        assertTrue(config().problems().get(0).endsWith("cannot be read as PEM certificates (NoSuchFileException)"),
+                config().problems().toString());
+    }
+
+    @Test
     void anEmptyTokenFileOrTwoTokenSettingsAreRefused(@TempDir Path dir) throws Exception {
         values.put("CONSUL_HTTP_TOKEN_FILE", Files.writeString(dir.resolve("empty"), " \n").toString());
         assertTrue(config().problems().get(0).endsWith("names an empty file"), config().problems().toString());

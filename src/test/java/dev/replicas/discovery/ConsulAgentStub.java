@@ -31,6 +31,8 @@ final class ConsulAgentStub implements AutoCloseable {
     private final Map<String, JsonNode> services = new ConcurrentHashMap<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final List<String> credentials = new CopyOnWriteArrayList<>();
+    /** What the agent's check of each registered service says: Consul's "passing", "warning" or "critical". */
+    volatile String checkStatus = "passing";
     private final AtomicInteger failuresToServe = new AtomicInteger();
     private volatile int refuseWith;
     private volatile java.util.concurrent.CountDownLatch frozen;
@@ -129,6 +131,11 @@ final class ConsulAgentStub implements AutoCloseable {
         } else if (request.startsWith("PUT /v1/agent/service/deregister/")) {
             String id = request.substring("PUT /v1/agent/service/deregister/".length());
             respond(exchange, services.remove(id) == null ? 404 : 200, "");
+        } else if (request.equals("GET /v1/agent/checks")) {
+            ObjectNode all = JSON.createObjectNode();
+            services.keySet().forEach(id -> all.putObject("service:" + id).put("CheckID", "service:" + id)
+                    .put("ServiceID", id).put("Status", checkStatus).put("Node", "stub").put("Name", "check of " + id));
+            respond(exchange, 200, JSON.writeValueAsString(all));
         } else if (request.equals("GET /v1/agent/services")) {
             ObjectNode all = JSON.createObjectNode();
             services.forEach((id, r) -> all.putObject(id)

@@ -1,6 +1,7 @@
 package dev.replicas.discovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -228,6 +229,42 @@ class ConsulRegistrarTest {
         assertTrue(described.startsWith(id()) && failure.isEmpty(), described);
         assertTrue(tookMillis < 50, "reading the state took " + tookMillis + " ms");
         agent.thaw();
+        registrar.onStop(null);
+    }
+
+    /** Routed once Consul's check passes, looked at every second until then; and routed it stays while Consul is away. */
+    @Test
+    void routedOnceTheCheckPassesAndStillRoutedWhileConsulIsAway() throws Exception {
+        agent.checkStatus = "critical";
+        ConsulRegistrar registrar = registrar();
+        registrar.onStart(null);
+        await("registered", () -> registrar.state() == State.REGISTERED);
+        assertFalse(registrar.isRouted(), "routed while the check is critical");
+        agent.checkStatus = "passing";
+        await("routed within the next second's look, not the 30 s refresh", registrar::isRouted);
+        agent.checkStatus = "critical";
+        agent.freeze();
+        assertTrue(registrar.isRouted(), "an outage of Consul must not make a routed replica unhealthy");
+        agent.thaw();
+        registrar.onStop(null);
+    }
+
+    /** A stop never waits behind an attempt that hangs in a frozen Consul: only for its own call's timeout (5 s). */
+    @Test
+    void aDeregistrationDoesNotWaitForAnAttemptInFlight() throws Exception {
+        ConsulRegistrar registrar = registrar("hello.registration.refresh", "100ms");
+        registrar.onStart(null);
+        await("registered and routed", registrar::isRouted);
+        agent.freeze();
+        long calls = agent.requests().size();
+        await("an attempt in flight", () -> agent.requests().size() > calls);
+        long start = System.nanoTime();
+        boolean gone = registrar.deregister("graceful stop");
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        agent.thaw();
+        assertFalse(gone, "Consul did not confirm the deregistration");
+        assertTrue(tookMillis < 6_000, "the deregistration took " + tookMillis + " ms, its own read timeout is 5 s");
+        assertTrue(registrar.deregister("asked again"), "confirmed once Consul answers");
         registrar.onStop(null);
     }
 

@@ -18,6 +18,7 @@ import dev.replicas.cluster.CaseReport;
 import dev.replicas.cluster.Cluster;
 import dev.replicas.cluster.ConstantLoad;
 import dev.replicas.testing.Poll;
+import dev.replicas.testing.Settings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,9 +33,9 @@ class AclIT {
 
     private static final CaseReport REPORT = new CaseReport("faults", "faults-report.txt");
     private static final String CONSUL = Cluster.NAME + "-consul-acl";
-    private static final String NETWORK = System.getProperty("cluster.network", "hello-cluster");
-    private static final String CONSUL_IMAGE = System.getProperty("consul.image", "hashicorp/consul:1.16.3");
-    private static final String APP_IMAGE = System.getProperty("app.image", "hello-server:1.0.0-SNAPSHOT");
+    private static final String NETWORK = Settings.of("cluster.network");
+    private static final String CONSUL_IMAGE = Settings.of("consul.image");
+    private static final String APP_IMAGE = Settings.of("app.image");
     private static final String MANAGEMENT = UUID.randomUUID().toString();
     private static final String WRONG = UUID.randomUUID().toString();
     private static final HttpClient HTTP = HttpClient.newHttpClient();

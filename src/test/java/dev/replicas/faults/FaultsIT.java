@@ -29,6 +29,7 @@ import dev.replicas.cluster.CaseReport;
 import dev.replicas.cluster.Cluster;
 import dev.replicas.cluster.ConstantLoad;
 import dev.replicas.testing.Poll;
+import dev.replicas.testing.Settings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -46,10 +47,11 @@ class FaultsIT {
 
     private static final CaseReport REPORT = new CaseReport("faults", "faults-report.txt");
     private static final int RATE = 50;
-    private static final String GATEWAY = System.getProperty("cluster.gateway", "172.17.0.1");
-    private static final String BIND = System.getProperty("cluster.bind", "127.0.0.1");
-    /** Consul's check of a replica: every 2 s, 2 s timeout (the cluster profiles' settings). */
-    private static final long CHECK_BOUND_MILLIS = 2_000 + 2_000;
+    private static final String GATEWAY = Settings.of("cluster.gateway");
+    private static final String BIND = Settings.of("cluster.bind");
+    /** Consul's check of a replica: its interval and its timeout (the cluster profiles' settings). */
+    private static final long CHECK_BOUND_MILLIS = Settings.duration("cluster.check.interval")
+            .plus(Settings.duration("cluster.check.timeout")).toMillis();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private static int status(String url, Duration timeout) throws IOException, InterruptedException {

@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PrometheusIT {
 
-    static final String PROMETHEUS = "http://" + HOST + ":" + System.getProperty("prometheus.port", "9090");
+    static final String PROMETHEUS = Cluster.PROMETHEUS;
 
     /** The hello job's targets that Prometheus has scraped successfully, by their instance label. */
     private static Set<String> upReplicas() throws Exception {

@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.replicas.cluster.Cluster;
 import dev.replicas.metrics.PrometheusTargets;
 import dev.replicas.testing.Poll;
+import dev.replicas.testing.Settings;
 
 /**
  * The Swarm a suite runs on, and the stack on it, as a user makes them: this Docker engine as the
@@ -38,16 +39,11 @@ final class Swarm implements AutoCloseable {
     static final String REPLICAS = STACK + "_replica";
     private static final Path SCRIPT = Path.of("cluster-profiles", "swarm");
     private static final Path SECRETS = Path.of("target", "swarm-secrets");
-    private static final String NODE_IMAGE = System.getProperty("swarm.node.image", "docker:20.10.24-dind");
-    private static final String APP_IMAGE = System.getProperty("app.image", "hello-server:1.0.0-SNAPSHOT");
-    private static final String CONSUL_IMAGE = System.getProperty("consul.image", "hashicorp/consul:1.16.3");
-    private static final String FABIO_IMAGE = System.getProperty("fabio.image", "fabiolb/fabio:1.6.3");
-    private static final String PROMETHEUS_IMAGE = property("prometheus.image", "prom/prometheus:v2.42.0");
-    /** The stack's Prometheus, published on this node (HELLO_PROMETHEUS_PORT, 9090 as in the profiles). */
-    static final String PROMETHEUS = "http://" + Cluster.HOST + ":" + property("prometheus.port", "9090");
+    private static final String NODE_IMAGE = Settings.of("swarm.node.image");
+    private static final String APP_IMAGE = Settings.of("app.image");
+    private static final String CONSUL_IMAGE = Settings.of("consul.image");
     /** The manager's address as the node containers see it: docker0's. */
-    private static final String MANAGER_ADDRESS = System.getProperty("cluster.gateway", "172.17.0.1");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final String MANAGER_ADDRESS = Settings.of("cluster.gateway");
 
     private final boolean madeSwarm;
     private final boolean madeGatewayBridge;
@@ -90,13 +86,11 @@ final class Swarm implements AutoCloseable {
     }
 
     private void script(Map<String, String> settings, String command) throws Exception {
+        // The images and timings: target/cluster.env, which this build wrote.
         ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString(), command).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
-        env.put("HELLO_IMAGE", APP_IMAGE);
-        env.put("CONSUL_IMAGE", CONSUL_IMAGE);
-        env.put("FABIO_IMAGE", FABIO_IMAGE);
-        env.put("PROMETHEUS_IMAGE", PROMETHEUS_IMAGE);
         env.put("HELLO_STACK", STACK);
+        env.put("HELLO_PUBLIC_NAMES", MANAGER_ADDRESS);
         env.put("HELLO_SECRETS", SECRETS.toAbsolutePath().toString());
         env.putAll(settings);
         Process process = builder.start();
@@ -150,9 +144,8 @@ final class Swarm implements AutoCloseable {
     /** A call to Consul's HTTP API on this node, as a person logged in to the dashboard. */
     static JsonNode consul(String path) throws IOException, InterruptedException {
         String token = Files.readString(SECRETS.resolve("dashboard-token")).trim();
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(Cluster.CONSUL + path))
-                .header("X-Consul-Token", token).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = Cluster.http().send(Cluster.request(Cluster.CONSUL + path)
+                .header("X-Consul-Token", token).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
         }
@@ -161,7 +154,7 @@ final class Swarm implements AutoCloseable {
 
     /** A POST to Consul's HTTP API with the management token (operator calls). */
     static void consulPost(String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(Cluster.CONSUL + path))
+        HttpResponse<String> response = Cluster.http().send(Cluster.request(Cluster.CONSUL + path)
                 .header("X-Consul-Token", secret("management-token")).timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
@@ -218,7 +211,7 @@ final class Swarm implements AutoCloseable {
 
     /** Prometheus' active targets of a scrape job: instance label to health ("up", "down", "unknown"). */
     static Map<String, String> prometheusTargets(String job) throws Exception {
-        return PrometheusTargets.of(PROMETHEUS, job);
+        return PrometheusTargets.of(Cluster.PROMETHEUS, job);
     }
 
     /** The containers of running replica tasks on this node. */
@@ -288,12 +281,6 @@ final class Swarm implements AutoCloseable {
         } catch (Exception | AssertionError e) {
             problems.add(e);
         }
-    }
-
-    /** A system property failsafe passes on, or {@code fallback} where the pom does not define it. */
-    private static String property(String name, String fallback) {
-        String value = System.getProperty(name);
-        return value == null || value.isBlank() || value.startsWith("${") ? fallback : value;
     }
 
     /** Reads a text file of the suite's secrets (tests check that no log shows one). */

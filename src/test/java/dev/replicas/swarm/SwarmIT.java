@@ -28,6 +28,7 @@ import dev.replicas.cluster.ConstantLoad;
 import dev.replicas.hello.AnswerContract;
 import dev.replicas.metrics.PrometheusTargets;
 import dev.replicas.testing.Poll;
+import dev.replicas.testing.Settings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -49,7 +50,9 @@ class SwarmIT {
     private static final CaseReport REPORT = new CaseReport("swarm", "swarm-report.txt");
     private static final int RATE = 50;
     private static final Duration CONVERGE = Duration.ofMinutes(4);
-    private static final String IMAGE = System.getProperty("app.image", "hello-server:1.0.0-SNAPSHOT");
+    private static final String IMAGE = Settings.of("app.image");
+    /** Consul's check of a replica: its interval and its timeout, as the stack has them from the pom. */
+    private static final Duration CHECK_BOUND = Settings.duration("cluster.check.interval").plus(Settings.duration("cluster.check.timeout"));
     /** The "new version" the rolling update rolls out: the same image under another tag. */
     private static final String NEXT_IMAGE = IMAGE + "-next";
     private static Swarm swarm;
@@ -226,8 +229,7 @@ class SwarmIT {
     @Test
     @Order(3)
     void consulRefusesAnonymousWritesAndNoLogShowsAToken() throws Exception {
-        HttpResponse<String> write = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(Cluster.CONSUL + "/v1/agent/service/register"))
+        HttpResponse<String> write = Cluster.http().send(Cluster.request(Cluster.CONSUL + "/v1/agent/service/register")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"Name\":\"intruder\",\"Address\":\"10.9.9.9\",\"Port\":80,"
                         + "\"Tags\":[\"urlprefix-/\"]}")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(403, write.statusCode(), write.body());
@@ -253,7 +255,9 @@ class SwarmIT {
         wrong.toFile().setReadable(true, false);
         String network = Swarm.STACK + "_hello";
         List<String> common = List.of("--network", network, "--add-host", "host.docker.internal:host-gateway",
-                "-e", "CONSUL_HTTP_ADDR=host.docker.internal:8500", "-e", "HELLO_ADVERTISE_SUBNET=10.42.0.0/24",
+                "-e", "CONSUL_HTTP_ADDR=https://host.docker.internal:8501", "-e", "CONSUL_CACERT=/run/secrets/ca.pem",
+                "-v", Path.of(Settings.of("cluster.ca")).toAbsolutePath() + ":/run/secrets/ca.pem:ro",
+                "-e", "HELLO_ADVERTISE_SUBNET=10.42.0.0/24",
                 "-e", "HELLO_REGISTRATION_RETRY_MAX=2s", "-e", "HELLO_WARMUP_REQUESTS=0");
         try {
             run("hello-swarm-missing-token", common, "-e", "CONSUL_HTTP_TOKEN_FILE=/run/secrets/absent");
@@ -382,9 +386,72 @@ class SwarmIT {
                             + " %d failed, the last sent %d ms after the kill; its entry left Consul after %d ms; load %s",
                     gone, replaced, load.failures().size(), lastSent, ghostGone, load));
             load.assertEveryRequestCounted();
-            assertTrue(gone <= 2_000 + 2_000 + 1_000, "routed " + gone + " ms: longer than the check's interval and timeout");
+            assertTrue(gone <= CHECK_BOUND.toMillis() + 1_000, "routed " + gone + " ms: longer than the check's interval and timeout");
             assertTrue(lastSent <= gone + 500, "a request failed that was sent after the replica left Fabio: " + load);
             assertTrue(left.stream().allMatch(Swarm.Instance::passing), left.toString());
         }
+    }
+
+    /**
+     * From a container of its own on Docker's default bridge, at the manager's address: Fabio's
+     * dashboard, plain HTTP and Consul's plain port do not answer; Consul and Prometheus speak HTTPS
+     * only, Prometheus wants its password, an anonymous Consul sees nothing and may change nothing;
+     * the service answers over HTTPS; no token is in any answer or header.
+     */
+    @Test
+    @Order(9)
+    void aStrangerOnTheNetworkGetsHttpsAndNothingElse() throws Exception {
+        String out = Cluster.docker("run", "--rm", "--network", "bridge",
+                "-v", Path.of("target", "test-classes").toAbsolutePath() + ":/probe:ro",
+                "-v", Path.of(Settings.of("cluster.ca")).toAbsolutePath() + ":/ca.pem:ro",
+                "--entrypoint", "java", IMAGE, "-cp", "/probe", StrangerProbe.class.getName(), Swarm.MANAGER_ADDRESS, "/ca.pem");
+        Map<String, String> outcome = new java.util.TreeMap<>();
+        out.lines().filter(l -> l.contains("|")).forEach(l -> outcome.put(l.substring(0, l.indexOf('|')),
+                l.substring(l.indexOf('|') + 1).replaceAll("\\|.*", "")));
+        for (String port : List.of("9000", "9001", "8500")) {
+            assertTrue(outcome.get("tcp " + port).startsWith("closed"), port + ": " + out);
+        }
+        assertEquals("400", outcome.get("plain consul"), out);
+        assertEquals("400", outcome.get("plain prometheus"), out);
+        assertEquals("401", outcome.get("prometheus without password"), out);
+        assertEquals("403", outcome.get("consul anonymous write"), out);
+        String members = out.lines().filter(l -> l.startsWith("consul agent members|")).findFirst().orElse("");
+        assertFalse(members.contains("consul-server"), "an anonymous caller sees the members: " + members);
+        assertTrue(out.contains("consul anonymous read|200|") && out.contains("|{}"), "an anonymous read sees nothing: " + out);
+        assertEquals("200", outcome.get("hello over https"), out);
+        for (String token : List.of("management-token", "agent-token", "replica-token", "fabio-token", "prometheus-token",
+                "dashboard-token", "prometheus-password")) {
+            assertFalse(out.contains(Swarm.secret(token)), token + " in an answer");
+        }
+        REPORT.line("a stranger at " + Swarm.MANAGER_ADDRESS, outcome.toString());
+    }
+
+    /** Every service has a memory limit, and what it uses after the cases above stays well under it. */
+    @Test
+    @Order(10)
+    void everyServiceStaysUnderItsMemoryLimit() throws Exception {
+        Map<String, String> use = new java.util.TreeMap<>();
+        for (String line : Cluster.docker("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}").split("\n")) {
+            if (!line.startsWith(Swarm.STACK + "_")) {
+                continue;
+            }
+            String service = line.substring(Swarm.STACK.length() + 1, line.indexOf('.'));
+            String[] usage = line.substring(line.indexOf(' ') + 1).split(" / ");
+            assertTrue(mib(usage[1]) < 4096, line + ": no limit");
+            assertTrue(mib(usage[0]) < 0.8 * mib(usage[1]), line + ": more than 80 % of its limit");
+            use.merge(service, usage[0] + " of " + usage[1], (a, b) -> mib(a.split(" ")[0]) >= mib(b.split(" ")[0]) ? a : b);
+        }
+        assertEquals(List.of("consul-agent", "consul-server", "fabio", "prometheus", "replica"), List.copyOf(use.keySet()));
+        REPORT.line("memory, the most of each service's tasks (docker stats, after the cases)", use.toString());
+    }
+
+    private static double mib(String size) {
+        double value = Double.parseDouble(size.replaceAll("[A-Za-z]+$", ""));
+        return switch (size.replaceAll("^[0-9.]+", "")) {
+            case "GiB" -> value * 1024;
+            case "KiB" -> value / 1024;
+            case "B" -> value / 1024 / 1024;
+            default -> value;
+        };
     }
 }
