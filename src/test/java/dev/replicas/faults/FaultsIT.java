@@ -323,6 +323,70 @@ class FaultsIT {
     }
 
     /**
+     * A replica stopped while Consul is frozen (longer than a call's read timeout, 5 s): it cannot
+     * leave Consul, so Fabio, reading the same frozen Consul, keeps routing to it; the replica serves
+     * on, asks Consul again, and stops only once Consul has it out and the requests have stopped
+     * coming, all within hello.drain.max (the profiles: 10 s). No request fails.
+     */
+    @Test
+    @Order(7)
+    void aStopWhileConsulIsFrozenServesOnUntilConsulLetsItGoAndFailsNoRequest() throws Exception {
+        String container = Cluster.replicaContainer(REPLICAS);
+        String consul = Cluster.NAME + "-consul";
+        try (ConstantLoad load = ConstantLoad.start(RATE, 90)) {
+            load.awaitUnderWay();
+            Cluster.docker("pause", consul);
+            long pausedAt = load.elapsedMillis();
+            Thread stopper = new Thread(() -> {
+                try {
+                    Cluster.docker("stop", "-t", "30", container);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            stopper.start();
+            Poll.until("6 s of load with Consul frozen", Duration.ofSeconds(20), load::elapsedMillis, t -> t >= pausedAt + 6_000);
+            Cluster.docker("unpause", consul);
+            stopper.join(30_000);
+            long stopped = load.elapsedMillis() - pausedAt;
+            load.awaitMore(2);
+            load.close();
+            REPORT.line("docker stop of a replica while Consul is frozen 6 s", String.format(
+                    "the container gone %d ms after the stop began; load %s", stopped, load));
+            load.assertEveryRequestCounted();
+            assertTrue(load.failures().isEmpty(), "a stop while Consul is frozen must not fail a request: " + load);
+        } finally {
+            if (Cluster.docker("inspect", "-f", "{{.State.Paused}}", consul).equals("true")) {
+                Cluster.docker("unpause", consul); // the case failed with Consul paused
+            }
+            Cluster.docker("start", container);
+            Cluster.awaitRouted(REPLICAS, Duration.ofSeconds(120));
+        }
+    }
+
+    /** A replica that was never routed has nothing to drain: stopped during its warm-up, it is gone within 2 s. */
+    @Test
+    @Order(8)
+    void aReplicaStoppedDuringItsWarmUpStopsWithinTwoSeconds() throws Exception {
+        String container = Cluster.NAME + "-warming";
+        try {
+            Cluster.docker("run", "-d", "--name", container, "--network", Settings.of("cluster.network"),
+                    "-p", "127.0.0.1:18500:8000", "-e", "CONSUL_HTTP_ADDR=consul:8500", "-e", "DOCKERPORT=18500",
+                    "-e", "HELLO_ADVERTISE_ADDRESS=warming.invalid", "-e", "HELLO_WARMUP_REQUESTS=100000",
+                    Settings.of("app.image"));
+            Poll.until("the warm-up running", Duration.ofSeconds(90),
+                    () -> Cluster.get("http://127.0.0.1:18500/health/ready").body(), body -> body.contains("\"warm-up\":\"running\""));
+            long start = System.nanoTime();
+            Cluster.docker("stop", "-t", "30", container);
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            REPORT.line("docker stop during the warm-up", "the container stopped " + tookMillis + " ms after SIGTERM");
+            assertTrue(tookMillis <= 2_000, "stopped " + tookMillis + " ms after SIGTERM");
+        } finally {
+            Cluster.docker("rm", "-f", "-v", container);
+        }
+    }
+
+    /**
      * The last case stops the cluster with {@code mvn docker:stop}, which is why the faults profile
      * skips the build's own stop (it would find the network gone); if that case did not get to
      * run, the cluster is stopped here the same way.

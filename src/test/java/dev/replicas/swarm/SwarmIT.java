@@ -341,7 +341,7 @@ class SwarmIT {
         String next = NEXT_IMAGE;
         Cluster.docker("tag", IMAGE, next);
         Set<String> before = Swarm.ids(Swarm.instances());
-        try (ConstantLoad load = ConstantLoad.start(RATE, 400)) {
+        try (ConstantLoad load = ConstantLoad.start(RATE, 400); RouteWatch routes = new RouteWatch()) {
             load.awaitUnderWay();
             long start = System.nanoTime();
             Cluster.dockerWithin(CONVERGE, "service", "update", "--detach=false", "--image", next, Swarm.REPLICAS);
@@ -351,12 +351,121 @@ class SwarmIT {
             Poll.until("4 routed", Duration.ofSeconds(10), Cluster::fabioTargets, r -> r.size() == 4);
             long took = (System.nanoTime() - start) / 1_000_000;
             load.close();
+            routes.close();
             REPORT.line("rolling update of 4", String.format("every instance replaced, 4 passing and routed, %d ms"
-                    + " after docker service update; load %s", took, load));
+                    + " after docker service update; Fabio routed at least %d at each of %d looks; load %s", took,
+                    routes.fewest, routes.looks, load));
             load.assertEveryRequestCounted();
             assertTrue(load.failures().isEmpty(), load.toString());
+            // Each old replica left only after its successor was routed: never fewer than 4 routed.
+            assertTrue(routes.fewest >= 4 && routes.looks >= 10, routes.fewest + " routed at the fewest, " + routes.looks + " looks");
             assertEquals(Map.of(next, 4), Swarm.runningImages());
             assertEquals(4, after.size());
+        }
+    }
+
+    /** Looks at Fabio's routes over and over, in the background, and keeps the fewest it saw. */
+    private static final class RouteWatch implements AutoCloseable {
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        private volatile int fewest = Integer.MAX_VALUE;
+        private volatile int looks;
+
+        RouteWatch() {
+            timer.scheduleWithFixedDelay(() -> {
+                try {
+                    fewest = Math.min(fewest, Cluster.fabioTargets().size());
+                    looks++;
+                } catch (Exception e) {
+                    // a look that failed (Fabio's task replaced) tells nothing either way
+                }
+            }, 0, 200, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void close() throws Exception {
+            timer.shutdownNow();
+            timer.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A broken release rolls back by itself: the new replica never becomes healthy (never routed),
+     * so Swarm stops the update at it and rolls back; every old replica serves on, no request fails.
+     */
+    private void assertRollsBack(String what, String... update) throws Exception {
+        Set<String> before = Swarm.ids(Swarm.instances());
+        try (ConstantLoad load = ConstantLoad.start(RATE, 400)) {
+            load.awaitUnderWay();
+            long start = System.nanoTime();
+            List<String> args = new java.util.ArrayList<>(List.of("service", "update", "--detach"));
+            args.addAll(List.of(update));
+            args.add(Swarm.REPLICAS);
+            Cluster.docker(args.toArray(String[]::new));
+            Poll.until(what + ": rolled back", Duration.ofMinutes(5), Duration.ofSeconds(1), () -> Cluster.docker("service",
+                    "inspect", "-f", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}", Swarm.REPLICAS),
+                    state -> state.equals("rollback_completed"));
+            long took = (System.nanoTime() - start) / 1_000_000;
+            load.awaitMore(2);
+            load.close();
+            REPORT.line("broken release: " + what, String.format("rolled back %d ms after docker service update; load %s", took, load));
+            load.assertEveryRequestCounted();
+            assertTrue(load.failures().isEmpty(), load.toString());
+            assertEquals(before, Swarm.ids(Swarm.instances()), "the old replicas, all of them and only them");
+            assertEquals(before.size(), Cluster.fabioTargets().size(), "routed");
+        }
+    }
+
+    @Test
+    @Order(9)
+    void aReleaseThatCannotReadItsTokenRollsBack() throws Exception {
+        assertRollsBack("a token file that does not exist", "--env-add", "CONSUL_HTTP_TOKEN_FILE=/run/secrets/absent");
+    }
+
+    @Test
+    @Order(10)
+    void aReleaseWhoseSubnetMatchesNothingRollsBack() throws Exception {
+        assertRollsBack("a subnet that matches nothing", "--env-add", "HELLO_ADVERTISE_SUBNET=10.99.0.0/24");
+    }
+
+    @Test
+    @Order(11)
+    void aReleaseWhoseServerFailsToStartRollsBack() throws Exception {
+        String broken = IMAGE + "-broken";
+        Process build = new ProcessBuilder("docker", "build", "-q", "-t", broken, "-").redirectErrorStream(true).start();
+        try (var in = build.getOutputStream()) {
+            in.write(("FROM " + IMAGE + "\nENV JVM_ARGS=-XX:+NoSuchOption\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertTrue(build.waitFor(2, TimeUnit.MINUTES) && build.exitValue() == 0, new String(build.getInputStream().readAllBytes()));
+        try {
+            assertRollsBack("an image whose server fails to start", "--image", broken);
+        } finally {
+            Cluster.docker("rmi", broken);
+        }
+    }
+
+    /**
+     * Fabio updated (stopped, then started: its ports are the node's own, so two cannot overlap on
+     * one manager): requests in flight finish (proxy.shutdownwait), new connections are refused while
+     * no Fabio listens. With more managers, clients retry on another one.
+     */
+    @Test
+    @Order(12)
+    void anUpdateOfFabioFinishesWhatItHasAndRefusesOnlyWhileNoneListens() throws Exception {
+        try (ConstantLoad load = ConstantLoad.start(RATE, 300)) {
+            load.awaitUnderWay();
+            long start = load.elapsedMillis();
+            Cluster.dockerWithin(CONVERGE, "service", "update", "--detach=false", "--force", Swarm.STACK + "_fabio");
+            Poll.until("Fabio routing again", Duration.ofSeconds(60), Cluster::fabioTargets, t -> t.size() == 4);
+            load.awaitMore(3);
+            load.close();
+            List<ConstantLoad.Failure> failures = load.failures();
+            long first = failures.stream().mapToLong(ConstantLoad.Failure::sentMillis).min().orElse(start) - start;
+            long last = failures.stream().mapToLong(ConstantLoad.Failure::sentMillis).max().orElse(start) - start;
+            REPORT.line("Fabio updated under load (one manager)", String.format("%d failed, sent from %d to %d ms after"
+                    + " docker service update began: %s; load %s", failures.size(), first, last,
+                    failures.stream().map(ConstantLoad.Failure::what).distinct().toList(), load));
+            load.assertEveryRequestCounted();
+            assertTrue(failures.stream().noneMatch(f -> f.what().startsWith("HTTP")), "an answer of Fabio's failed: " + failures);
         }
     }
 
@@ -399,7 +508,7 @@ class SwarmIT {
      * the service answers over HTTPS; no token is in any answer or header.
      */
     @Test
-    @Order(9)
+    @Order(13)
     void aStrangerOnTheNetworkGetsHttpsAndNothingElse() throws Exception {
         String out = Cluster.docker("run", "--rm", "--network", "bridge",
                 "-v", Path.of("target", "test-classes").toAbsolutePath() + ":/probe:ro",
@@ -428,7 +537,7 @@ class SwarmIT {
 
     /** Every service has a memory limit, and what it uses after the cases above stays well under it. */
     @Test
-    @Order(10)
+    @Order(14)
     void everyServiceStaysUnderItsMemoryLimit() throws Exception {
         Map<String, String> use = new java.util.TreeMap<>();
         for (String line : Cluster.docker("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}").split("\n")) {
