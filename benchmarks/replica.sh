@@ -2,266 +2,152 @@
 # What a replica costs, for one image or two side by side, in one table:
 #
 #   start-up      (RUNS times, the images alternating, one container at a time, no Consul)
-#                 first 200 of /hello/api/v1 and of /health/ready from `docker run` (wall),
-#                 the container's CPU until that first 200 (cgroup), and its memory (cgroup, as
-#                 docker stats shows it) after WARM sequential requests;
-#   one replica   the load profile's generator (Gatling, see docs/load-test.md) at RATE1/s for
-#                 SECONDS1 s against one warmed-up container: CPU per answer, p50/p99/max, memory;
+#                 first 200 of /hello/api/v1 and of /health/ready from `docker run` (wall), the
+#                 container's CPU until that first 200 (cgroup), its memory (cgroup, as docker
+#                 stats shows it) after 300 sequential requests, and its CPU per request over
+#                 3,000 sequential requests on one connection after 2,000 to warm up;
+#   one replica   the load profile's generator (Gatling, docs/load-test.md) at 50/s for 30 s
+#                 against one warmed-up container: CPU per answer, p50/p99/max, memory;
 #   8 replicas    `mvn docker:start -Preplicas-8` until every replica is routed through Fabio
-#                 (wall), then RATE8/s for SECONDS8 s through Fabio: no warm-up, the first second
-#                 counts; CPU per answer of all replicas together, p50/p99/max, failed requests,
-#                 replica memory; then `mvn docker:stop`.
+#                 (wall), then 100/s for 60 s through Fabio: no warm-up, the first second counts;
+#                 CPU per answer of all replicas together, p50/p99/max, failed requests, replica
+#                 memory; then `mvn docker:stop`.
 #
-#   benchmarks/replica.sh                             the project's image (built by mvn package if missing)
-#   benchmarks/replica.sh --vs-commit 5fc17df         ... against the image of another commit, built here
-#   benchmarks/replica.sh --vs IMAGE                  ... against another image
-#   benchmarks/replica.sh --vs-jvm-args "-Xmx96m"     ... against the same image with other JVM_ARGS
-#   options: --image IMAGE  --runs N (5)  --warm N (300)  --no-cluster  --quick (runs 3, shorter loads)
+#   benchmarks/replica.sh                          the project's image (built by mvn package if missing)
+#   benchmarks/replica.sh --vs-commit 5fc17df      ... beside the image of another commit, built here
+#   benchmarks/replica.sh --vs IMAGE               ... beside another image
+#   options: --image IMAGE (instead of the project's)  --runs N (5)  --no-cluster (no 8 replicas)
 #
-# Machines differ (ours about 2x from one to the next), so compare the two columns of one run,
-# as the ratio in the last column, not figures of different runs. Traffic goes to 127.0.0.1 and to
-# the benchmark's own containers only; every loop is bounded. Needs Docker, a JDK and Maven; run
-# from anywhere. Nothing else may use the ports 18990-18991, 8001-8008, 8500 and 9000-9001.
+# Machines differ (ours about 2x from one to the next), so compare the two columns of one run, as
+# the ratio in the last column, not figures of different runs. Traffic goes to 127.0.0.1 and to
+# the benchmark's own containers only; every loop is bounded. Needs Docker, a JDK and Maven. Nothing
+# else may use the ports 18990, 8001-8008, 8500, 9000-9001 and 9090.
 set -euo pipefail
 trap '' PIPE # a port that Docker accepts before the server listens closes on us: not fatal
-
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
-MVN=(mvn -B -q -ntp)
-
-version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' cluster-profiles/pom.xml | head -1)
-image_a=hello-server:$version
-image_b=
-vs_commit=
-vs_jvm_args=
-runs=5
-warm=300
-cluster=1
-rate1=50; seconds1=30
-rate8=100; seconds8=60
-
-while [ $# -gt 0 ]; do
-  case $1 in
-    --image) image_a=$2; shift 2 ;;
-    --vs) image_b=$2; shift 2 ;;
-    --vs-commit) vs_commit=$2; shift 2 ;;
-    --vs-jvm-args) vs_jvm_args=$2; shift 2 ;;
-    --runs) runs=$2; shift 2 ;;
-    --warm) warm=$2; shift 2 ;;
-    --no-cluster) cluster=; shift ;;
-    --quick) runs=3; seconds1=20; seconds8=30; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
-    *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
-  esac
-done
-[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "--runs wants a positive number, not '$runs'" >&2; exit 2; }
-[[ $warm =~ ^[0-9]+$ ]] || { echo "--warm wants a number, not '$warm'" >&2; exit 2; }
-
-log() { printf '[bench] %s\n' "$*" >&2; }
-now_ms() { date +%s%3N; }
-
-BENCH=hello-bench-replica-1
-PORT=18990
+# shellcheck source=benchmarks/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+image=$HELLO_IMAGE vs='' vs_commit='' runs=5 cluster=1
+options "image vs vs_commit runs cluster" "$@"
+numbers runs
+BENCH=hello-bench-replica-1 PORT=18990 WARM=300 worktree='' started=''
 cleanup() {
   docker rm -f "$BENCH" >/dev/null 2>&1 || true
-  if [ -n "${worktree:-}" ]; then git worktree remove --force "$worktree" >/dev/null 2>&1 || true; fi
+  [ -z "$started" ] || "${MVN[@]}" docker:stop >/dev/null 2>&1 || true
+  [ -z "$worktree" ] || git worktree remove --force "$worktree" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
-# ---- the images ------------------------------------------------------------------------------
-if ! docker image inspect "$image_a" >/dev/null 2>&1; then
-  log "building $image_a (mvn package)"
-  "${MVN[@]}" package -DskipTests -Dapp.image="$image_a"
-fi
+[ "$image" != "$HELLO_IMAGE" ] || project_image
 if [ -n "$vs_commit" ]; then
-  rev=$(git rev-parse --short "$vs_commit")
-  image_b=hello-server:bench-$rev
-  if ! docker image inspect "$image_b" >/dev/null 2>&1; then
+  vs=hello-server:bench-$(git rev-parse --short "$vs_commit")
+  if ! docker image inspect "$vs" >/dev/null 2>&1; then
     worktree=$(mktemp -d /tmp/hello-bench-XXXXXX)
-    git worktree add --detach "$worktree" "$rev" >/dev/null 2>&1
-    log "building $image_b from commit $rev in $worktree"
-    (cd "$worktree" && "${MVN[@]}" package -DskipTests -Dapp.image="$image_b")
+    git worktree add --detach "$worktree" "$vs_commit" >/dev/null 2>&1
+    log "building $vs from commit $vs_commit in $worktree"
+    (cd "$worktree" && "${MVN[@]}" package -DskipTests -Dapp.image="$vs")
   fi
 fi
-if [ -n "$vs_jvm_args" ]; then
-  image_b=hello-server:bench-jvm-args
-  log "deriving $image_b: $image_a with JVM_ARGS=$vs_jvm_args"
-  printf 'FROM %s\nENV JVM_ARGS="%s"\n' "$image_a" "$vs_jvm_args" | docker build -q -t "$image_b" - >/dev/null
-fi
-variants=("$image_a")
-[ -n "$image_b" ] && variants+=("$image_b")
+variants=("$image")
+[ -z "$vs" ] || variants+=("$vs")
 
-# ---- helpers ---------------------------------------------------------------------------------
 # status PATH: whether GET PATH on the bench container answers 200 (bash only: no process to fork
 # while the replica starts, so the probe costs next to nothing).
 status() {
   local line=
-  { printf 'GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n' "$1" >&3; read -r -t 2 line <&3; } 3<>"/dev/tcp/127.0.0.1/$PORT" 2>/dev/null
+  { printf 'GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n' "$1" >&3; read -r -t 2 line <&3; } 2>/dev/null 3<>"/dev/tcp/127.0.0.1/$PORT"
   [[ $line == *" 200"* ]]
 }
-cgroup_file() { # CONTAINER-ID CONTROLLER FILE-v1 FILE-v2
+until_200() { # PATH: within 120 s
+  local deadline=$(( $(now_ms) + 120000 ))
+  until status "$1"; do
+    [ "$(now_ms)" -lt $deadline ] || { docker logs "$BENCH" 2>&1 | tail -20 >&2; die "no 200 of $1 within 120 s"; }
+    sleep 0.05
+  done
+}
+cgroup() { # CONTAINER CONTROLLER FILE-v1 FILE-v2: the path of one of its cgroup's files, v1 or v2
   local pid path
   pid=$(docker inspect -f '{{.State.Pid}}' "$1")
-  if path=$(awk -F: -v c="$2" '$2 ~ c { print $3; exit }' "/proc/$pid/cgroup") && [ -n "$path" ] \
-      && [ -r "/sys/fs/cgroup/$2$path/$3" ]; then
-    echo "/sys/fs/cgroup/$2$path/$3"
-  else
-    path=$(awk -F: '$1 == "0" { print $3; exit }' "/proc/$pid/cgroup")
-    echo "/sys/fs/cgroup$path/$4"
-  fi
+  path=$(awk -F: -v c="$2" '$2 ~ c { print $3; exit }' "/proc/$pid/cgroup")
+  if [ -n "$path" ] && [ -r "/sys/fs/cgroup/$2$path/$3" ]; then echo "/sys/fs/cgroup/$2$path/$3"
+  else echo "/sys/fs/cgroup$(awk -F: '$1 == "0" { print $3; exit }' "/proc/$pid/cgroup")/$4"; fi
 }
-cpu_ns() { # FILE: cgroup CPU in ns (cpuacct.usage, or usage_usec of cpu.stat)
-  case $1 in
-    *cpu.stat) awk '$1 == "usage_usec" { print $2 * 1000 }' "$1" ;;
-    *) cat "$1" ;;
-  esac
+cpu_ns() { # FILE: cpuacct.usage (v1), or usage_usec of cpu.stat (v2), in ns
+  case $1 in *cpu.stat) awk '$1 == "usage_usec" { printf "%.0f\n", $2 * 1000 }' "$1" ;; *) cat "$1" ;; esac
 }
 memory_mib() { # CONTAINER: usage less inactive file pages, as docker stats shows it
-  local usage stat
-  usage=$(cgroup_file "$1" memory memory.usage_in_bytes memory.current)
-  stat=${usage%/*}/memory.stat
-  awk -v u="$(cat "$usage")" '$1 == "total_inactive_file" || $1 == "inactive_file" { printf "%.1f", (u - $2) / 1048576; exit }' "$stat"
+  local usage; usage=$(cgroup "$1" memory memory.usage_in_bytes memory.current)
+  awk -v u="$(cat "$usage")" '$1 == "total_inactive_file" || $1 == "inactive_file" { printf "%.1f", (u - $2) / 1048576; exit }' "${usage%/*}/memory.stat"
 }
 requests() { # N: N sequential GETs of /hello/api/v1 in one curl process (keep-alive)
-  local args=() i
-  for ((i = 0; i < $1; i++)); do args+=("http://127.0.0.1:$PORT/hello/api/v1" -o /dev/null); done
-  [ "$1" -eq 0 ] || curl -s --max-time 120 "${args[@]}"
+  local i; for ((i = 0; i < $1; i++)); do printf 'url = http://127.0.0.1:%s/hello/api/v1\noutput = /dev/null\n' "$PORT"; done \
+    | curl -s --max-time 300 -K -
 }
-start_bench() { # IMAGE: start the bench container; prints its id
+start() { # IMAGE: starts the bench container; prints its id
   docker rm -f "$BENCH" >/dev/null 2>&1 || true
-  docker run -d --pull never --name "$BENCH" -p "127.0.0.1:$PORT:8000" \
-    -e HELLO_REGISTRATION_ENABLED=false "$1"
+  docker run -d --pull never --name "$BENCH" -p "127.0.0.1:$PORT:8000" -e HELLO_REGISTRATION_ENABLED=false "$1"
 }
-
-declare -A R # results: R[variant,key] = values separated by spaces
+steal() { awk '/^cpu / { print $9 }' /proc/stat; }
 
 # ---- 1. start-up -----------------------------------------------------------------------------
-for v in "${variants[@]}"; do # one unrecorded start each, so both read their files from a warm page cache
-  start_bench "$v" >/dev/null
-  deadline=$(( $(now_ms) + 120000 ))
-  until status /hello/api/v1; do [ "$(now_ms)" -lt $deadline ] || break; sleep 0.05; done
-done
+for v in "${variants[@]}"; do start "$v" >/dev/null; until_200 /hello/api/v1; done # unrecorded: a warm page cache for all
 for ((r = 1; r <= runs; r++)); do
   for v in "${variants[@]}"; do
-    t0=$(now_ms)
-    id=$(start_bench "$v")
-    cpufile=$(cgroup_file "$id" cpuacct cpuacct.usage cpu.stat)
-    deadline=$((t0 + 120000)); first=; ready=
+    t0=$(now_ms); id=$(start "$v"); cpufile=$(cgroup "$id" cpuacct cpuacct.usage cpu.stat); first='' ready=''
     while [ -z "$ready" ]; do
-      [ "$(now_ms)" -lt $deadline ] || { docker logs "$BENCH" | tail -20 >&2; echo "$v: no 200 within 120 s" >&2; exit 1; }
-      if [ -z "$first" ] && status /hello/api/v1; then
-        first=$(( $(now_ms) - t0 )); cpu=$(cpu_ns "$cpufile")
-      fi
-      if [ -n "$first" ] && status /health/ready; then ready=$(( $(now_ms) - t0 )); fi
-      [ -n "$ready" ] || sleep 0.02
+      [ "$(now_ms)" -lt $((t0 + 120000)) ] || { docker logs "$BENCH" 2>&1 | tail -20 >&2; die "$v: no 200 within 120 s"; }
+      if [ -z "$first" ] && status /hello/api/v1; then first=$(( $(now_ms) - t0 )) cpu=$(( $(cpu_ns "$cpufile") / 1000000 )); fi
+      if [ -n "$first" ] && status /health/ready; then ready=$(( $(now_ms) - t0 )); else sleep 0.02; fi
     done
-    requests "$warm"
-    mem=$(memory_mib "$id")
-    R[$v,first]+="$first "; R[$v,ready]+="$ready "; R[$v,cpu]+="$((cpu / 1000000)) "; R[$v,mem]+="$mem "
-    log "start $r/$runs $v: first 200 $first ms, ready $ready ms, CPU $((cpu / 1000000)) ms, memory after $warm requests $mem MiB"
+    requests $WARM; mem=$(memory_mib "$id")
+    requests $((2000 - WARM)); c0=$(cpu_ns "$cpufile") s0=$(steal); requests 3000
+    us=$(( ($(cpu_ns "$cpufile") - c0) / 3000000 ))
+    R[$v,first]+="$first " R[$v,ready]+="$ready " R[$v,cpu]+="$cpu " R[$v,mem]+="$mem " R[$v,us]+="$us "
+    log "start $r/$runs $v: first 200 $first ms, ready $ready ms, CPU $cpu ms, memory after $WARM requests $mem MiB," \
+      "CPU per request $us us (the host's steal meanwhile: $(( $(steal) - s0 )) ticks)"
   done
 done
 
 # ---- 2. one replica under a constant rate ----------------------------------------------------
-summary() { sed -n "s/^$1=//p" target/load-summary.properties; }
-LOGS=target/benchmark; mkdir -p "$LOGS"
-load() { # LOG-NAME MAVEN-ARGS...: one run of the load profile; its summary, or the log's tail on failure
-  local name=$1; shift
-  rm -f target/load-summary.properties
-  if ! "${MVN[@]}" "$@" >"$LOGS/$name.log" 2>&1 || [ ! -s target/load-summary.properties ]; then
-    tail -30 "$LOGS/$name.log" >&2; echo "the load run failed; its log: $LOGS/$name.log" >&2; exit 1
-  fi
-}
 "${MVN[@]}" -Pload test-compile >/dev/null
 for v in "${variants[@]}"; do
-  start_bench "$v" >/dev/null
-  deadline=$(( $(now_ms) + 120000 ))
-  until status /health/ready; do [ "$(now_ms)" -lt $deadline ] || { echo "$v: not ready" >&2; exit 1; }; sleep 0.05; done
-  requests "$warm"
-  log "one replica, $v: $rate1/s for $seconds1 s"
-  load "one-$(tr -c 'a-zA-Z0-9.-' _ <<<"$v")" -Pload,replicas-1 gatling:test@load exec:java@load-report \
-    -Dload.url="http://127.0.0.1:$PORT/hello/api/v1" -Dload.rate="$rate1" -Dload.duration="$seconds1" -Dcluster.name=hello-bench
-  for k in p50.ms p99.ms max.ms failed cpu.replicas.ms memory.replica.mean.mib; do R[$v,one.$k]=$(summary "$k"); done
+  start "$v" >/dev/null; until_200 /health/ready; requests $WARM
+  log "one replica, $v: 50/s for 30 s"
+  load "one:$v" "one-${v//[^a-zA-Z0-9.-]/_}" -Pload,replicas-1 -Dload.url="http://127.0.0.1:$PORT/hello/api/v1" \
+    -Dload.rate=50 -Dload.duration=30 -Dcluster.name=hello-bench
   docker rm -f "$BENCH" >/dev/null
 done
 
 # ---- 3. eight replicas behind Fabio ----------------------------------------------------------
-# The cluster profiles publish each replica's port on the Docker gateway to the image's second
-# listener, 8080 (README, "Exposure"). An image from before that listener gets it in a derived
-# image for this phase only: one more endpoint in the server's configuration, nothing else.
-cluster_image() { # IMAGE: prints the image to run in the cluster
-  if docker run --rm --entrypoint grep "$1" -rqs gatewayEndpoint /opt/wlp/usr/servers/defaultServer; then
-    echo "$1"; return
-  fi
-  local ctx derived=${1}-gateway
-  ctx=$(mktemp -d)
-  cat >"$ctx/gateway.xml" <<'XML'
-<server>
-    <httpEndpoint id="gatewayEndpoint" host="*" httpPort="8080" httpsPort="-1"/>
-</server>
-XML
-  printf 'FROM %s\nCOPY gateway.xml /opt/wlp/usr/servers/defaultServer/configDropins/overrides/gateway.xml\n' "$1" >"$ctx/Dockerfile"
-  docker build -q -t "$derived" "$ctx" >/dev/null
-  rm -rf "$ctx"
-  echo "$derived"
-}
-if [ -n "$cluster" ]; then
-  "${MVN[@]}" docker:stop >/dev/null 2>&1 || true
-  for v in "${variants[@]}"; do
-    run_image=$(cluster_image "$v")
-    log "8 replicas, $run_image: docker:start"
-    t0=$(now_ms)
-    "${MVN[@]}" docker:start -Preplicas-8 -Dapp.image="$run_image" >"$LOGS/start-8.log" 2>&1 \
-      || { tail -30 "$LOGS/start-8.log" >&2; exit 1; }
-    R[$v,routed]=$(( $(now_ms) - t0 ))
-    log "8 replicas, $v: routed after ${R[$v,routed]} ms; $rate8/s for $seconds8 s through Fabio"
-    load "eight-$(tr -c 'a-zA-Z0-9.-' _ <<<"$v")" -Pload,replicas-8 gatling:test@load exec:java@load-report \
-      -Dload.rate="$rate8" -Dload.duration="$seconds8"
-    for k in p50.ms p99.ms max.ms failed cpu.replicas.ms memory.replica.mean.mib; do R[$v,eight.$k]=$(summary "$k"); done
-    "${MVN[@]}" docker:stop >/dev/null
-  done
-fi
+[ -z "$cluster" ] || "${MVN[@]}" docker:stop >/dev/null 2>&1 || true
+for v in ${cluster:+"${variants[@]}"}; do
+  log "8 replicas, $v: docker:start"
+  t0=$(now_ms) started=1
+  "${MVN[@]}" docker:start -Preplicas-8 -Dapp.image="$v" >"$LOGS/start-8.log" 2>&1 \
+    || { tail -30 "$LOGS/start-8.log" >&2; die "docker:start failed; its log: $LOGS/start-8.log"; }
+  R[eight:$v,routed]=$(( $(now_ms) - t0 ))
+  log "8 replicas, $v: routed after ${R[eight:$v,routed]} ms; 100/s for 60 s through Fabio"
+  load "eight:$v" "eight-${v//[^a-zA-Z0-9.-]/_}" -Pload,replicas-8 -Dload.rate=100 -Dload.duration=60
+  "${MVN[@]}" docker:stop >/dev/null; started=
+done
 
 # ---- the table -------------------------------------------------------------------------------
-median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-range() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR) printf "%s-%s", lo, hi }'; }
-row() { # LABEL UNIT KEY [median]
-  local label=$1 unit=$2 key=$3 a b ratio=
-  if [ "${4:-}" = median ]; then
-    a="$(echo "${R[$image_a,$key]:-}" | median)"; [ -n "$image_b" ] && b="$(echo "${R[$image_b,$key]:-}" | median)"
-  else
-    a=${R[$image_a,$key]:-}; [ -n "$image_b" ] && b=${R[$image_b,$key]:-}
-  fi
-  [ -n "$a" ] || return 0
-  if [ -n "$image_b" ] && [ -n "$b" ]; then
-    ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-  fi
-  if [ "${4:-}" = median ]; then
-    a="$a ($(echo "${R[$image_a,$key]}" | range))"
-    [ -n "$image_b" ] && b="$b ($(echo "${R[$image_b,$key]}" | range))"
-  fi
-  printf '%-50s %-22s %-22s %s\n' "$label ($unit)" "$a" "${b:-}" "$ratio"
-}
+r() { row "$1" "$2" "$3$image" ${vs:+"$3$vs"}; } # LABEL KEY PHASE
 echo
-echo "Replica benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Docker $(docker version -f '{{.Server.Version}}')"
-echo "A = $image_a${image_b:+, B = $image_b}${vs_jvm_args:+ (JVM_ARGS=$vs_jvm_args)}"
-printf '%-50s %-22s %-22s %s\n' "" "A" "${image_b:+B}" "${image_b:+A/B}"
-row "first 200, median of $runs" ms first median
-row "ready (/health/ready 200)" ms ready median
-row "CPU until the first 200 (cgroup)" ms cpu median
-row "memory after $warm requests (cgroup)" MiB mem median
-row "1 replica, $rate1/s for ${seconds1} s: CPU per answer" ms one.cpu.replicas.ms
-row "  p50" ms one.p50.ms
-row "  p99" ms one.p99.ms
-row "  max" ms one.max.ms
-row "  memory during the load, mean" MiB one.memory.replica.mean.mib
-row "  failed requests" n one.failed
-if [ -n "$cluster" ]; then
-  row "8 replicas: docker:start until all routed" ms routed
-  row "8 replicas, $rate8/s for ${seconds8} s: CPU per answer" ms eight.cpu.replicas.ms
-  row "  p50" ms eight.p50.ms
-  row "  p99" ms eight.p99.ms
-  row "  max" ms eight.max.ms
-  row "  memory per replica during the load" MiB eight.memory.replica.mean.mib
-  row "  failed requests" n eight.failed
-fi
+echo "Replica benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(machine)"
+echo "A = $image${vs:+, B = $vs}"
+printf '%-50s %-22s %-22s %s\n' "" A "${vs:+B}" "${vs:+A/B}"
+r "first 200, median of $runs (ms)" first ""
+r "ready, /health/ready 200 (ms)" ready ""
+r "CPU until the first 200, cgroup (ms)" cpu ""
+r "memory after $WARM requests, cgroup (MiB)" mem ""
+r "CPU per request, 3,000 sequential (us)" us ""
+loaded() { # PHASE: the rows of a load run
+  for k in p50 p99 max; do r "  $k (ms)" $k.ms "$1"; done
+  r "  replica memory during the load, mean (MiB)" memory.replica.mean.mib "$1"
+  r "  failed requests" failed "$1"
+}
+r "1 replica, 50/s for 30 s: CPU per answer (ms)" cpu.replicas.ms one:
+loaded one:
+r "8 replicas: docker:start until all routed (ms)" routed eight:
+r "8 replicas, 100/s for 60 s: CPU per answer (ms)" cpu.replicas.ms eight:
+loaded eight:
