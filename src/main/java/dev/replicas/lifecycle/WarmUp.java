@@ -39,6 +39,9 @@ public class WarmUp {
     private ExecutorService executor;
     @Inject
     private ReplicaSettings config;
+    /** A stop ends the warm-up: its requests would only slow the server's own stop. */
+    @Inject
+    private GracefulStop stop;
     private volatile boolean done;
     private volatile String outcome = "not started";
 
@@ -69,9 +72,9 @@ public class WarmUp {
         String problem = null;
         long code = codeCacheUsed();
         boolean settled = false;
-        while (!settled && System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
+        while (!settled && System.nanoTime() < deadline && !stop.isStopping() && !Thread.currentThread().isInterrupted()) {
             int round = 0;
-            while (round < ROUND && System.nanoTime() < deadline) {
+            while (round < ROUND && System.nanoTime() < deadline && !stop.isStopping()) {
                 problem = send(deadline);
                 if (problem == null) {
                     round++;
@@ -92,7 +95,9 @@ public class WarmUp {
                     && compilesPending() <= 0;
         }
         // Collected now, while no client waits, the route starts with a compact old generation.
-        System.gc();
+        if (!stop.isStopping()) {
+            System.gc();
+        }
         long millis = (System.nanoTime() - start) / 1_000_000;
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1024 / 1024;
         outcome = settled
