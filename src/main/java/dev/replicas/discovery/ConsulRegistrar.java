@@ -227,6 +227,9 @@ public class ConsulRegistrar {
     }
 
     private void failed(Registration settings, RuntimeException e) {
+        if (stopped) {
+            return; // an attempt that was under way when the stop came: nothing to retry, nothing to say
+        }
         int code = e instanceof ConsulException ce ? ce.getCode() : 0;
         boolean refused = code == 401 || code == 403;
         String message = !refused ? reason(e) : "Consul refused it (HTTP " + code + "): " + (settings.token().isPresent()
@@ -265,7 +268,9 @@ public class ConsulRegistrar {
     }
 
     private void schedule(Duration delay) {
-        next = executor.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
+        if (!stopped) {
+            next = executor.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     private static SSLContext tls(X509TrustManager ca) {
