@@ -23,31 +23,28 @@ public record ConsulAddress(String url) {
         return InetAddresses.isInetAddress(host) || InternetDomainName.isValid(host);
     }
 
-    /** Makes {@code CONSUL_HTTP_ADDR} into an address, or says what is wrong with it. */
-    public static class Converter implements org.eclipse.microprofile.config.spi.Converter<ConsulAddress> {
-        @Override
-        public ConsulAddress convert(String value) {
-            var m = FORM.matcher(value == null ? "" : value.trim());
-            if (!m.matches()) {
-                throw new BadValueException("has a path, query or user part" + FORMS);
-            }
-            String scheme = m.group(1) == null ? "http" : m.group(1).toLowerCase(Locale.ROOT);
-            if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw new BadValueException("has scheme '" + m.group(1) + "'; expected http or https");
-            }
-            HostAndPort parsed;
-            try {
-                parsed = HostAndPort.fromString(m.group(2)).withDefaultPort(8500);
-            } catch (IllegalArgumentException e) {
-                throw new BadValueException("has no valid host name or port" + FORMS);
-            }
-            if (!isHost(parsed.getHost())) {
-                throw new BadValueException((m.group(2).isEmpty() ? "is empty" : "has no valid host name") + FORMS);
-            }
-            if (parsed.getPort() < 1) {
-                throw new BadValueException("has port " + parsed.getPort() + "; expected 1-65535");
-            }
-            return new ConsulAddress(scheme + "://" + parsed);
+    /** Makes {@code CONSUL_HTTP_ADDR} into an address (MicroProfile Config's converter), or says what is wrong with it. */
+    public static ConsulAddress of(String value) {
+        var m = FORM.matcher(value == null ? "" : value.trim());
+        if (!m.matches()) {
+            throw new BadValueException("has a path, query or user part" + FORMS);
         }
+        String scheme = m.group(1) == null ? "http" : m.group(1).toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new BadValueException("has scheme '" + m.group(1) + "'; expected http or https");
+        }
+        HostAndPort parsed;
+        try {
+            parsed = HostAndPort.fromString(m.group(2)).withDefaultPort(8500);
+        } catch (IllegalArgumentException e) {
+            throw new BadValueException("has no valid host name or port" + FORMS);
+        }
+        if (!isHost(parsed.getHost())) {
+            throw new BadValueException((m.group(2).isEmpty() ? "is empty" : "has no valid host name") + FORMS);
+        }
+        if (parsed.getPort() < 1) {
+            throw new BadValueException("has port " + parsed.getPort() + "; expected 1-65535");
+        }
+        return new ConsulAddress(scheme + "://" + parsed);
     }
 }

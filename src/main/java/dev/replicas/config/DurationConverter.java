@@ -1,6 +1,8 @@
 package dev.replicas.config;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.eclipse.microprofile.config.spi.Converter;
@@ -9,6 +11,8 @@ import org.eclipse.microprofile.config.spi.Converter;
 public class DurationConverter implements Converter<Duration> {
 
     private static final Pattern DURATION = Pattern.compile("([1-9][0-9]{0,8})(ms|s|m|h)");
+    private static final Map<String, ChronoUnit> UNITS =
+            Map.of("ms", ChronoUnit.MILLIS, "s", ChronoUnit.SECONDS, "m", ChronoUnit.MINUTES, "h", ChronoUnit.HOURS);
 
     @Override
     public Duration convert(String raw) {
@@ -16,13 +20,7 @@ public class DurationConverter implements Converter<Duration> {
         if (!m.matches()) {
             throw new BadValueException("is not a duration such as 500ms, 10s, 1m or 1h");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
+        return Duration.of(Long.parseLong(m.group(1)), UNITS.get(m.group(2)));
     }
 
     /** @return the duration as Consul reads it, in the largest whole unit: {@code 1m}, not {@code 60s} */

@@ -1,7 +1,6 @@
 package dev.replicas.config;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -11,7 +10,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -205,10 +203,10 @@ public class ReplicaConfig {
         if (raw(CONSUL_CA).isEmpty()) {
             return Optional.empty();
         }
-        try (InputStream in = Files.newInputStream(Path.of(raw(CONSUL_CA)))) {
+        try (var in = Files.newInputStream(Path.of(raw(CONSUL_CA)))) {
             KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
             trusted.load(null, null);
-            for (Certificate ca : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+            for (var ca : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
                 trusted.setCertificateEntry("ca-" + trusted.size(), ca);
             }
             if (trusted.size() == 0) {

@@ -23,8 +23,7 @@ import com.google.common.net.HostAndPort;
  * @param problems       what is wrong, one line per bad key: the replica registers only if there is none
  */
 public record ReplicaSettings(UUID uuid, int httpPort, int payloadSize, int warmUpRequests, Duration warmUpBound,
-                              Duration drainQuiet, Duration drainMax, Optional<Registration> registration,
-                              List<String> problems) {
+                              Duration drainQuiet, Duration drainMax, Optional<Registration> registration, List<String> problems) {
 
     /**
      * Everything this replica needs to register itself in Consul, already checked.

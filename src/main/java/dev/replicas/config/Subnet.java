@@ -35,23 +35,20 @@ public record Subnet(InetAddress network, int prefix) {
         return InetAddresses.toAddrString(network) + "/" + prefix;
     }
 
-    /** Makes settings such as {@code hello.advertise.subnet=10.42.0.0/24} into subnets, or says what is wrong. */
-    public static class Converter implements org.eclipse.microprofile.config.spi.Converter<Subnet> {
-        @Override
-        public Subnet convert(String value) {
-            String text = value == null ? "" : value.trim();
-            int slash = text.indexOf('/');
-            if (slash < 0 || !InetAddresses.isInetAddress(text.substring(0, slash))
-                    || !text.substring(slash + 1).matches("[0-9]{1,3}")) {
-                throw new BadValueException("is not a subnet such as 10.42.0.0/24");
-            }
-            InetAddress address = InetAddresses.forString(text.substring(0, slash)); // a literal: no DNS lookup
-            int bits = address.getAddress().length * 8;
-            int prefix = Integer.parseInt(text.substring(slash + 1));
-            if (prefix > bits) {
-                throw new BadValueException("has a prefix longer than " + bits + " bits");
-            }
-            return new Subnet(mask(address, prefix), prefix);
+    /** Makes {@code 10.42.0.0/24} into a subnet (MicroProfile Config's converter for it), or says what is wrong. */
+    public static Subnet of(String value) {
+        String text = value == null ? "" : value.trim();
+        int slash = text.indexOf('/');
+        if (slash < 0 || !InetAddresses.isInetAddress(text.substring(0, slash))
+                || !text.substring(slash + 1).matches("[0-9]{1,3}")) {
+            throw new BadValueException("is not a subnet such as 10.42.0.0/24");
         }
+        InetAddress address = InetAddresses.forString(text.substring(0, slash)); // a literal: no DNS lookup
+        int bits = address.getAddress().length * 8;
+        int prefix = Integer.parseInt(text.substring(slash + 1));
+        if (prefix > bits) {
+            throw new BadValueException("has a prefix longer than " + bits + " bits");
+        }
+        return new Subnet(mask(address, prefix), prefix);
     }
 }

@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -13,9 +14,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import com.google.common.base.Throwables;
+import com.google.common.collect.Comparators;
 import com.orbitz.consul.AgentClient;
 import com.orbitz.consul.Consul;
 import com.orbitz.consul.ConsulException;
@@ -107,16 +108,12 @@ public class ConsulRegistrar {
 
     void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
         deregister("the application is stopping");
-        Consul client = consul;
+        Optional.ofNullable(consul).ifPresent(Consul::destroy);
         consul = null;
-        if (client != null) {
-            client.destroy();
-        }
     }
 
     /**
-     * Removes this replica from Consul and stops registering it: a graceful stop's first step; safe to
-     * call again. Never waits for an attempt in flight, which deregisters itself if it registered after this.
+     * Removes this replica from Consul for good; safe to call again. Never waits for an attempt in flight: it deregisters itself.
      *
      * @param why for the log
      * @return whether Consul no longer has this replica: removed, never registered, or registration off
@@ -124,10 +121,7 @@ public class ConsulRegistrar {
     public boolean deregister(String why) {
         boolean first = !stopped;
         stopped = true;
-        ScheduledFuture<?> pending = next;
-        if (pending != null) {
-            pending.cancel(false);
-        }
+        Optional.ofNullable(next).ifPresent(pending -> pending.cancel(false));
         Consul client = consul;
         if (client == null || !(state == State.REGISTERED || state == State.RETRYING || state == State.REFUSED)) {
             return true;
@@ -219,7 +213,7 @@ public class ConsulRegistrar {
                 nextRetry = FIRST_RETRY;
                 lastFailure = "";
                 // Until routed, look again soon: the container's health (and so a rollout) waits for it.
-                schedule(routed || settings.refresh().compareTo(FIRST_RETRY) < 0 ? settings.refresh() : FIRST_RETRY);
+                schedule(routed ? settings.refresh() : Comparators.min(settings.refresh(), FIRST_RETRY));
             } catch (RuntimeException e) {
                 failed(settings, e);
             }
@@ -251,8 +245,7 @@ public class ConsulRegistrar {
         // Jitter (80-120 % of the delay), so that replicas started together do not retry together.
         long millis = nextRetry.toMillis();
         schedule(Duration.ofMillis(millis * 4 / 5 + ThreadLocalRandom.current().nextLong(millis * 2 / 5 + 1)));
-        Duration doubled = nextRetry.multipliedBy(2);
-        nextRetry = doubled.compareTo(settings.retryMax()) > 0 ? settings.retryMax() : doubled;
+        nextRetry = Comparators.min(nextRetry.multipliedBy(2), settings.retryMax());
     }
 
     /** Removes other instances of this service at this address and port: left by a crashed earlier process. */
@@ -273,7 +266,7 @@ public class ConsulRegistrar {
         }
     }
 
-    private static SSLContext tls(X509TrustManager ca) {
+    private static SSLContext tls(TrustManager ca) {
         try {
             SSLContext tls = SSLContext.getInstance("TLS");
             tls.init(null, new TrustManager[] {ca}, null);

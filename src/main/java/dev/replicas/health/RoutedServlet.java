@@ -11,13 +11,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-/**
- * {@code GET /hello/routed}, the container's health as Docker and Swarm see it (the image's
- * HEALTHCHECK): 200 while the replica is ready and Consul's check of it has passed at least once
- * (or registration is off), so that a rollout waits until Fabio routes the new replica and a release
- * that never registers is never healthy. Once routed it stays healthy through an outage of Consul:
- * Consul away must not make Swarm restart the fleet. Consul's own check stays {@code /health}.
- */
+/** {@code GET /hello/routed}, the image's HEALTHCHECK: 200 while ready and once Consul's check has passed (docs/swarm.md). */
 @WebServlet("/routed")
 public class RoutedServlet extends HttpServlet {
 

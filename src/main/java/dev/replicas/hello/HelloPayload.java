@@ -48,23 +48,18 @@ public final class HelloPayload {
         System.arraycopy(prefix, 0, chunk, 0, prefix.length);
         int used = prefix.length;
         int left = dataSize;
-        while (true) {
+        while (left > 0) {
             int n = Math.min(left, CHUNK - used);
             letters.fill(chunk, used, n);
             used += n;
             left -= n;
-            if (left == 0 && used + SUFFIX.length <= CHUNK) {
-                System.arraycopy(SUFFIX, 0, chunk, used, SUFFIX.length);
-                out.write(chunk, 0, used + SUFFIX.length);
-                return;
-            }
-            out.write(chunk, 0, used);
-            used = 0;
-            if (left == 0) {
-                out.write(SUFFIX);
-                return;
+            if (left > 0 || used + SUFFIX.length > CHUNK) {
+                out.write(chunk, 0, used);
+                used = 0;
             }
         }
+        System.arraycopy(SUFFIX, 0, chunk, used, SUFFIX.length);
+        out.write(chunk, 0, used + SUFFIX.length);
     }
 
     /** @return the whole body as one array (for tests and small payloads) */

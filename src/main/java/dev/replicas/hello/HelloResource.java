@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.StreamingOutput;
 
 /** {@code GET /hello/api/v1}: which replica answered, plus the load-test payload. */
 @Path("/v1")
+@Produces(MediaType.APPLICATION_JSON)
 @ApplicationScoped
 public class HelloResource {
 
@@ -33,14 +34,12 @@ public class HelloResource {
 
     /** @return the seed's JSON document, with {@code Data} generated for this response, streamed */
     @GET
-    @Produces(MediaType.APPLICATION_JSON)
     public Response hello() {
         return Response.ok((StreamingOutput) payload::writeTo).header(HttpHeaders.CONTENT_LENGTH, payload.length()).build();
     }
 
     /** @return the headers of {@link #hello()} without generating its body */
     @HEAD
-    @Produces(MediaType.APPLICATION_JSON)
     public Response head() {
         return Response.ok().header(HttpHeaders.CONTENT_LENGTH, payload.length()).build();
     }

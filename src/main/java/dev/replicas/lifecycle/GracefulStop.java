@@ -1,5 +1,6 @@
 package dev.replicas.lifecycle;
 
+import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
@@ -55,11 +56,9 @@ public class GracefulStop implements ContainerRequestFilter {
     synchronized void onStart(@Observes Startup event) {
         try {
             previous = Signal.handle(TERM, signal -> {
-                SignalHandler next = previous;
+                Optional<SignalHandler> next = Optional.ofNullable(previous);
                 drain();
-                if (next != null) {
-                    next.handle(signal);
-                }
+                next.ifPresent(handler -> handler.handle(signal));
             });
             LOG.info("On SIGTERM this replica drains first: readiness DOWN, out of Consul, then until no request for "
                     + config.drainQuiet().toMillis() + " ms (at most " + config.drainMax().toMillis() + " ms)");
@@ -77,11 +76,7 @@ public class GracefulStop implements ContainerRequestFilter {
         }
     }
 
-    /**
-     * Readiness DOWN, out of Consul, then waits until traffic stops, all within {@code hello.drain.max}.
-     * While Consul does not confirm the deregistration, Fabio may still route here: the replica
-     * serves on and asks again. A replica that was never routed has no traffic to wait for.
-     */
+    /** Readiness DOWN, out of Consul (asking again until it confirms), then until traffic stops, within the bound. */
     void drain() {
         long quiet = config.drainQuiet().toNanos();
         long start = System.nanoTime();

@@ -1,7 +1,6 @@
 package dev.replicas.lifecycle;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryType;
@@ -73,26 +72,17 @@ public class WarmUp {
         long code = codeCacheUsed();
         boolean settled = false;
         while (!settled && System.nanoTime() < deadline && !stop.isStopping() && !Thread.currentThread().isInterrupted()) {
-            int round = 0;
-            while (round < ROUND && System.nanoTime() < deadline && !stop.isStopping()) {
-                problem = send(deadline);
-                if (problem == null) {
-                    round++;
-                } else if (problem.startsWith("HTTP")) {
-                    break;
-                } else {
-                    // The port opens only once every application has started: until then, try again.
-                    LockSupport.parkNanos(50_000_000);
-                }
-            }
-            sent += round;
+            problem = send(deadline);
             if (problem != null && problem.startsWith("HTTP")) {
                 break;
+            } else if (problem != null) {
+                // The port opens only once every application has started: until then, try again.
+                LockSupport.parkNanos(50_000_000);
+            } else if (++sent % ROUND == 0) {
+                long grown = codeCacheUsed() - code;
+                code += grown;
+                settled = sent >= config.warmUpRequests() && grown < SETTLED_BYTES && compilesPending() <= 0;
             }
-            long grown = codeCacheUsed() - code;
-            code += grown;
-            settled = round == ROUND && sent >= config.warmUpRequests() && grown < SETTLED_BYTES
-                    && compilesPending() <= 0;
         }
         // Collected now, while no client waits, the route starts with a compact old generation.
         if (!stop.isStopping()) {
@@ -119,7 +109,7 @@ public class WarmUp {
             http.setRequestProperty(HEADER, "1");
             int status = http.getResponseCode();
             // Read to the end: writing the answer is part of the hot path, and the connection goes back to the pool.
-            try (InputStream in = status == 200 ? http.getInputStream() : http.getErrorStream()) {
+            try (var in = status == 200 ? http.getInputStream() : http.getErrorStream()) {
                 if (in != null) {
                     in.transferTo(OutputStream.nullOutputStream());
                 }

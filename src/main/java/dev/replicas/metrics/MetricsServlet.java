@@ -1,7 +1,6 @@
 package dev.replicas.metrics;
 
 import java.io.IOException;
-import java.io.OutputStream;
 
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import jakarta.inject.Inject;
@@ -25,7 +24,7 @@ public class MetricsServlet extends HttpServlet {
         var writer = FORMATS.findWriter(request.getHeader("Accept"));
         response.setContentType(writer.getContentType());
         response.setHeader("Cache-Control", "no-store");
-        try (OutputStream out = response.getOutputStream()) {
+        try (var out = response.getOutputStream()) {
             writer.write(out, metrics.scrape());
         }
     }

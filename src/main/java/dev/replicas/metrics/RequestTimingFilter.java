@@ -5,41 +5,38 @@ import java.util.Objects;
 
 import dev.replicas.lifecycle.WarmUp;
 import jakarta.inject.Inject;
-import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
 import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.MappingMatch;
 
 /** Times requests until their body is written, as a JAX-RS filter cannot; not the warm-up's, which would top the p99. */
 @WebFilter("/*")
-public class RequestTimingFilter implements Filter {
+public class RequestTimingFilter extends HttpFilter {
+
+    private static final long serialVersionUID = 1L;
 
     @Inject
-    private ReplicaMetrics metrics;
+    private transient ReplicaMetrics metrics;
 
     @Override
-    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
         long start = System.nanoTime();
-        HttpServletRequest request = (HttpServletRequest) req;
-        HttpServletResponse response = (HttpServletResponse) res;
         if (request.getHeader(WarmUp.HEADER) != null && "127.0.0.1".equals(request.getRemoteAddr())) {
-            chain.doFilter(req, res);
+            chain.doFilter(request, response);
             metrics.declare(request.getMethod(), route(request), response.getStatus());
             return;
         }
         // Every resource answers synchronously, so the body has been written when the chain returns.
-        boolean failed = true;
+        int status = 500; // what the container makes of an exception that got this far
         try {
-            chain.doFilter(req, res);
-            failed = false;
+            chain.doFilter(request, response);
+            status = response.getStatus();
         } finally {
-            // An exception that got this far becomes the container's 500.
-            int status = failed ? 500 : response.getStatus();
             metrics.record(request.getMethod(), route(request), status, System.nanoTime() - start);
         }
     }

@@ -22,20 +22,20 @@ class ConsulAddressTest {
             "' consul:8500 ',         http://consul:8500",
     })
     void acceptsConsulsOwnForms(String value, String url) {
-        assertEquals(url, new ConsulAddress.Converter().convert(value).url());
+        assertEquals(url, ConsulAddress.of(value).url());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "   ", "consul:abc", "consul:70000", "ftp://consul:8500", "http://consul:8500/v1",
             "http://user@consul:8500", "consul:8500?x=1", "://8500", "con sul:8500", "http://:8500"})
     void rejectsWhatIsNotAnAgentAddress(String value) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ConsulAddress.Converter().convert(value));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConsulAddress.of(value));
         assertTrue(e.getMessage().length() > 5, e.getMessage());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"consul:0", "consul:65536"})
     void rejectsPortsOutOfRange(String value) {
-        assertThrows(IllegalArgumentException.class, () -> new ConsulAddress.Converter().convert(value));
+        assertThrows(IllegalArgumentException.class, () -> ConsulAddress.of(value));
     }
 }
