@@ -82,13 +82,13 @@ public class GracefulStop implements ContainerRequestFilter {
         long start = System.nanoTime();
         long deadline = start + config.drainMax().toNanos();
         stopping = true;
-        boolean routable = registrar.isRouted();
-        while (!registrar.deregister("graceful stop") && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(500_000_000);
-        }
-        if (!routable) {
+        if (!registrar.isRouted()) {
+            registrar.deregister("graceful stop");
             LOG.info("Never routed: stopping without a drain");
             return;
+        }
+        while (!registrar.deregister("graceful stop") && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(500_000_000);
         }
         long left = System.nanoTime();
         for (long now = left; !Thread.currentThread().isInterrupted(); now = System.nanoTime()) {
