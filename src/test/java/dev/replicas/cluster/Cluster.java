@@ -48,6 +48,8 @@ public final class Cluster {
     private static final String FABIO_UI_PORT = System.getProperty("fabio.ui.port", "9001");
 
     private static volatile HttpClient http;
+    /** The CA file's modification time the client was made with: each deploy of a Swarm suite makes a new CA. */
+    private static volatile String httpMadeFor;
 
     private Cluster() {
     }
@@ -94,10 +96,18 @@ public final class Cluster {
         }
     }
 
-    /** One client for every call of the tests to the cluster, made at the first. */
+    /** One client for every call of the tests to the cluster, made anew when the cluster's CA changes. */
     public static HttpClient http() {
-        if (http == null) {
+        Path ca = Path.of(System.getProperty("cluster.ca", "none"));
+        String madeFor;
+        try {
+            madeFor = Files.exists(ca) ? Files.getLastModifiedTime(ca).toString() : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (http == null || !madeFor.equals(httpMadeFor)) {
             http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(tls()).build();
+            httpMadeFor = madeFor;
         }
         return http;
     }
