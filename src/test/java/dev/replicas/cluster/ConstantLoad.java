@@ -36,12 +36,19 @@ public final class ConstantLoad implements AutoCloseable {
      * One request that got no answer, or one that broke the answer contract.
      *
      * @param atMillis   when it ended, in milliseconds since the load started
-     * @param what       what went wrong: an exception's class, {@code HTTP <status>}, or the
+     * @param what       what went wrong: an exception's class and message, {@code HTTP <status>}, or the
      *                   contract's violation
      * @param sentMillis when it was sent
      */
     public record Failure(long atMillis, String what, long sentMillis) {
     }
+
+    /**
+     * The most requests in flight at once: below the 250 streams Fabio's HTTP/2 allows on one
+     * connection, since the JDK's client fails a request past the server's limit at once instead of
+     * queueing it (JDK-8225647). A stalled test JVM otherwise sends its missed ticks in one burst.
+     */
+    static final int MAX_IN_FLIGHT = 100;
 
     /** One answer in this many, the first included, is also checked through the JSON parser. */
     static final int FULL_CHECK_EVERY = 50;
@@ -58,6 +65,8 @@ public final class ConstantLoad implements AutoCloseable {
     private final long maxRequests;
     private final int rate;
     private final AtomicLong sent = new AtomicLong();
+    /** Ticks that sent nothing because {@link #MAX_IN_FLIGHT} requests were still unanswered. */
+    private final AtomicLong held = new AtomicLong();
     private final AtomicLong ok = new AtomicLong();
     /** Answers received, for the sample checked through the JSON parser. */
     private final AtomicLong answers = new AtomicLong();
@@ -96,6 +105,13 @@ public final class ConstantLoad implements AutoCloseable {
             ticker.shutdown();
             return;
         }
+        synchronized (inFlight) {
+            inFlight.keySet().removeIf(CompletableFuture::isDone);
+            if (inFlight.size() >= MAX_IN_FLIGHT) {
+                held.incrementAndGet(); // those in flight fail by their own timeout if they get no answer
+                return;
+            }
+        }
         sent.incrementAndGet();
         long sentAt = elapsedMillis();
         long sentMicros = elapsedMicros();
@@ -108,7 +124,8 @@ public final class ConstantLoad implements AutoCloseable {
                     if (error != null) {
                         Throwable cause = error instanceof CompletionException && error.getCause() != null
                                 ? error.getCause() : error;
-                        failures.add(new Failure(elapsedMillis(), cause.getClass().getSimpleName(), sentAt));
+                        failures.add(new Failure(elapsedMillis(), cause.getClass().getSimpleName()
+                                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), sentAt));
                     } else {
                         // The frame on every answer, the parser on every 50th: parsing 200 kB of JSON
                         // 50 times a second costs the CPU the cluster under test runs on.
@@ -124,7 +141,6 @@ public final class ConstantLoad implements AutoCloseable {
                     return null;
                 });
         synchronized (inFlight) {
-            inFlight.keySet().removeIf(CompletableFuture::isDone);
             inFlight.put(f, new Pending(sentAt, counted));
         }
     }
@@ -224,7 +240,8 @@ public final class ConstantLoad implements AutoCloseable {
     /** @return a summary for messages: "1,235 sent: 1,234 ok, 1 failed [...]" */
     @Override
     public String toString() {
-        return String.format("%,d sent: %,d ok, %,d failed%s", sent(), ok(), failures.size(),
+        return String.format("%,d sent: %,d ok, %,d failed%s%s", sent(), ok(), failures.size(),
+                held.get() == 0 ? "" : String.format(" (%,d not sent: %d in flight)", held.get(), MAX_IN_FLIGHT),
                 failures.isEmpty() ? "" : " " + failures().subList(0, Math.min(5, failures.size())));
     }
 }
