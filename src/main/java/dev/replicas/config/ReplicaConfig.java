@@ -21,11 +21,13 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 import com.google.common.base.Throwables;
 import com.google.common.net.InetAddresses;
+import dev.replicas.config.ReplicaSettings.ConsulTls;
 import dev.replicas.config.ReplicaSettings.Registration;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
@@ -109,7 +111,7 @@ public class ReplicaConfig {
                         "hello.check.deregister-after", "hello.registration.refresh", "hello.registration.retry-max")
                 .map(key -> read(key, Duration.class, DURATION, d -> true)).toList();
         Optional<String> token = token();
-        Optional<X509TrustManager> consulCa = consulCa();
+        Optional<ConsulTls> consulCa = consulCa();
         if (!problems.isEmpty()) {
             return Optional.empty();
         }
@@ -199,7 +201,7 @@ public class ReplicaConfig {
     }
 
     /** The CAs in the file CONSUL_CACERT names (Consul's variable), which Consul's HTTPS must chain to; empty when unset. */
-    private Optional<X509TrustManager> consulCa() {
+    private Optional<ConsulTls> consulCa() {
         if (raw(CONSUL_CA).isEmpty()) {
             return Optional.empty();
         }
@@ -215,22 +217,20 @@ public class ReplicaConfig {
             }
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(trusted);
-            return Optional.of((X509TrustManager) trust.getTrustManagers()[0]);
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, trust.getTrustManagers(), null);
+            return Optional.of(new ConsulTls(tls, (X509TrustManager) trust.getTrustManagers()[0]));
         } catch (IOException | GeneralSecurityException | InvalidPathException e) {
             problem(CONSUL_CA, "cannot be read as PEM certificates (" + e.getClass().getSimpleName() + ")");
             return Optional.empty();
         }
     }
 
+    /** This host's addresses but loopback's: those of an interface that is down cannot be its subnet's either. */
     private static List<InetAddress> interfaceAddresses() {
         try {
-            return NetworkInterface.networkInterfaces().filter(nic -> {
-                try {
-                    return nic.isUp() && !nic.isLoopback();
-                } catch (SocketException e) {
-                    return false;
-                }
-            }).flatMap(NetworkInterface::inetAddresses).toList();
+            return NetworkInterface.networkInterfaces().flatMap(NetworkInterface::inetAddresses)
+                    .filter(address -> !address.isLoopbackAddress()).toList();
         } catch (SocketException e) {
             return List.of();
         }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.X509TrustManager;
 
 import com.google.common.net.HostAndPort;
@@ -25,13 +26,17 @@ import com.google.common.net.HostAndPort;
 public record ReplicaSettings(UUID uuid, int httpPort, int payloadSize, int warmUpRequests, Duration warmUpBound,
                               Duration drainQuiet, Duration drainMax, Optional<Registration> registration, List<String> problems) {
 
+    /** TLS that trusts only the CAs in CONSUL_CACERT: the context, and its trust manager, which OkHttp asks for too. */
+    public record ConsulTls(SSLContext context, X509TrustManager trust) {
+    }
+
     /**
      * Everything this replica needs to register itself in Consul, already checked.
      *
      * @param consul          the Consul agent's HTTP API
      * @param token           ACL token for the agent, if any
      * @param tokenKey        where the token comes from, for messages: CONSUL_HTTP_TOKEN or CONSUL_HTTP_TOKEN_FILE
-     * @param consulCa        the CAs Consul's HTTPS must chain to (CONSUL_CACERT); empty: the JVM's own
+     * @param consulCa        TLS trusting the CAs Consul's HTTPS must chain to (CONSUL_CACERT); empty: the JVM's own
      * @param serviceName     the Consul service name (the seed's {@code hello-server})
      * @param address         the address Consul's check and Fabio use to reach this replica
      * @param port            the port they use: the container's published host port ({@code DOCKERPORT})
@@ -43,7 +48,7 @@ public record ReplicaSettings(UUID uuid, int httpPort, int payloadSize, int warm
      * @param retryMax        the longest wait between two attempts while Consul cannot be reached
      */
     public record Registration(ConsulAddress consul, Optional<String> token, String tokenKey,
-                               Optional<X509TrustManager> consulCa, String serviceName,
+                               Optional<ConsulTls> consulCa, String serviceName,
                                String address, int port, List<String> tags, Duration checkInterval,
                                Duration checkTimeout, Duration deregisterAfter, Duration refresh, Duration retryMax) {
 

@@ -1,7 +1,6 @@
 package dev.replicas.discovery;
 
 import java.net.ConnectException;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -12,8 +11,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 
 import com.google.common.base.Throwables;
 import com.google.common.collect.Comparators;
@@ -99,7 +96,7 @@ public class ConsulRegistrar {
                         .withConnectTimeoutMillis(2_000).withReadTimeoutMillis(5_000).withWriteTimeoutMillis(5_000);
                 // A header: consul-client's withAclToken sends ?token=, which Consul deprecates and access logs keep.
                 settings.token().ifPresent(token -> builder.withHeaders(Map.of("X-Consul-Token", token)));
-                settings.consulCa().ifPresent(ca -> builder.withSslContext(tls(ca)).withTrustManager(ca));
+                settings.consulCa().ifPresent(ca -> builder.withSslContext(ca.context()).withTrustManager(ca.trust()));
                 consul = builder.build();
                 schedule(Duration.ZERO);
             }
@@ -263,16 +260,6 @@ public class ConsulRegistrar {
     private void schedule(Duration delay) {
         if (!stopped) {
             next = executor.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private static SSLContext tls(TrustManager ca) {
-        try {
-            SSLContext tls = SSLContext.getInstance("TLS");
-            tls.init(null, new TrustManager[] {ca}, null);
-            return tls;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("TLS for Consul: " + e.getMessage(), e);
         }
     }
 

@@ -1,9 +1,7 @@
 package dev.replicas.hello;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -60,17 +58,6 @@ public final class HelloPayload {
         }
         System.arraycopy(SUFFIX, 0, chunk, used, SUFFIX.length);
         out.write(chunk, 0, used + SUFFIX.length);
-    }
-
-    /** @return the whole body as one array (for tests and small payloads) */
-    public byte[] render() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) length());
-        try {
-            writeTo(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 
     /**

@@ -11,9 +11,14 @@ import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.MappingMatch;
 import jakarta.ws.rs.core.MediaType;
 
-/** A bare 400 for an Accept that does not parse or a path with dot segments (docs/reliability.md: they cost stack traces). */
+/**
+ * A bare 400 for an Accept that does not parse or a path with dot segments, a bare 404 for a path
+ * nothing here serves (no static files): Liberty's own answers to them cost stack traces or name
+ * exceptions (docs/reliability.md).
+ */
 @WebFilter("/*")
 public class RequestGuardFilter extends HttpFilter {
 
@@ -23,13 +28,14 @@ public class RequestGuardFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (DOT_SEGMENT.matcher(request.getRequestURI()).find() || !acceptParses(request)) {
-            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
-            response.setContentType("text/plain; charset=utf-8");
-            response.getWriter().write("Bad Request\n");
-        } else {
+        boolean bad = DOT_SEGMENT.matcher(request.getRequestURI()).find() || !acceptParses(request);
+        if (!bad && request.getHttpServletMapping().getMappingMatch() != MappingMatch.DEFAULT) {
             chain.doFilter(request, response);
+            return;
         }
+        response.setStatus(bad ? HttpServletResponse.SC_BAD_REQUEST : HttpServletResponse.SC_NOT_FOUND);
+        response.setContentType("text/plain; charset=utf-8");
+        response.getWriter().write(bad ? "Bad Request\n" : "Not Found\n");
     }
 
     private static boolean acceptParses(HttpServletRequest request) {

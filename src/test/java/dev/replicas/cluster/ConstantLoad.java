@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.replicas.hello.AnswerContract;
@@ -71,6 +73,8 @@ public final class ConstantLoad implements AutoCloseable {
     /** Answers received, for the sample checked through the JSON parser. */
     private final AtomicLong answers = new AtomicLong();
     private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
+    /** Answers within the contract by the second of the load they came in, for a timeline. */
+    private final AtomicIntegerArray okBySecond;
     /** Microseconds from sending to the whole answer, of the answers within the contract. */
     private final ConcurrentHistogram latency = new ConcurrentHistogram(3);
     /** Requests not yet answered. */
@@ -85,6 +89,7 @@ public final class ConstantLoad implements AutoCloseable {
         this.contract = contract;
         this.maxRequests = (long) rate * maxSeconds;
         this.rate = rate;
+        this.okBySecond = new AtomicIntegerArray(maxSeconds + 20);
         ticker.scheduleAtFixedRate(this::send, 0, 1_000_000 / rate, TimeUnit.MICROSECONDS);
         ticker.schedule(ticker::shutdown, maxSeconds, TimeUnit.SECONDS);
     }
@@ -134,6 +139,7 @@ public final class ConstantLoad implements AutoCloseable {
                         if (violation.equals(AnswerContract.OK)) {
                             latency.recordValue(Math.max(0, elapsedMicros() - sentMicros));
                             ok.incrementAndGet();
+                            okBySecond.incrementAndGet((int) Math.min(okBySecond.length() - 1, elapsedMillis() / 1000));
                         } else {
                             failures.add(new Failure(elapsedMillis(), violation, sentAt));
                         }
@@ -219,6 +225,24 @@ public final class ConstantLoad implements AutoCloseable {
     /** @return requests answered within the contract */
     public long ok() {
         return ok.get();
+    }
+
+    /** @return answers within the contract in each second of the load so far */
+    public int[] okBySecond() {
+        int[] counts = new int[(int) Math.min(okBySecond.length(), elapsedMillis() / 1000 + 1)];
+        Arrays.setAll(counts, okBySecond::get);
+        return counts;
+    }
+
+    /**
+     * @return requests still without an end {@code limit} after they were sent: with a request
+     *         timeout shorter than that, a request the count lost
+     */
+    public long lost(Duration limit) {
+        long before = elapsedMillis() - limit.toMillis();
+        synchronized (inFlight) {
+            return inFlight.entrySet().stream().filter(e -> !e.getKey().isDone() && e.getValue().sentAt() < before).count();
+        }
     }
 
     /** @return requests that failed, in the order they ended */

@@ -192,7 +192,7 @@ class ReplicaConfigTest {
     @Test
     void consulsCaIsTrustedFromTheFileConsulCacertNamesAndAnythingElseIsOneLine(@TempDir Path dir) throws Exception {
         values.put("CONSUL_CACERT", Path.of("src/test/resources/test-ca.pem").toString());
-        var ca = config().registration().orElseThrow().consulCa().orElseThrow();
+        var ca = config().registration().orElseThrow().consulCa().orElseThrow().trust();
         assertEquals("CN=hello test CA", ca.getAcceptedIssuers()[0].getSubjectX500Principal().getName());
         values.put("CONSUL_CACERT", Files.writeString(dir.resolve("not-a-pem"), "token\n").toString());
         ReplicaSettings bad = config();

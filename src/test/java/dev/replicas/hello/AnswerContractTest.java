@@ -39,7 +39,7 @@ class AnswerContractTest {
 
     @Test
     void acceptsWhatTheServiceRenders() {
-        byte[] answer = new HelloPayload(REPLICA, 1000).render();
+        byte[] answer = Bodies.of(new HelloPayload(REPLICA, 1000));
         assertEquals(answer.length, contract.length());
         assertEquals(REPLICA.toString(), contract.uuidOf(answer));
         assertEquals(AnswerContract.OK, contract.violation(answer));
@@ -47,16 +47,16 @@ class AnswerContractTest {
 
     @Test
     void theCheapCheckRefusesWrongLengthsAndFrames() {
-        assertNull(contract.uuidOf(new HelloPayload(REPLICA, 999).render()), "one letter short");
-        assertNull(contract.uuidOf(new HelloPayload(REPLICA, 1001).render()), "one letter more");
+        assertNull(contract.uuidOf(Bodies.of(new HelloPayload(REPLICA, 999))), "one letter short");
+        assertNull(contract.uuidOf(Bodies.of(new HelloPayload(REPLICA, 1001))), "one letter more");
         assertNull(contract.uuidOf(null));
-        byte[] status500 = new HelloPayload(REPLICA, 1000).render();
+        byte[] status500 = Bodies.of(new HelloPayload(REPLICA, 1000));
         status500[10] = '5';
         assertNull(contract.uuidOf(status500), "Status 500 in the frame");
-        byte[] notAUuid = new HelloPayload(REPLICA, 1000).render();
+        byte[] notAUuid = Bodies.of(new HelloPayload(REPLICA, 1000));
         notAUuid[AnswerContract.PREFIX.length() + 3] = 'X';
         assertNull(contract.uuidOf(notAUuid));
-        byte[] noClose = new HelloPayload(REPLICA, 1000).render();
+        byte[] noClose = Bodies.of(new HelloPayload(REPLICA, 1000));
         noClose[noClose.length - 1] = ' ';
         assertNull(contract.uuidOf(noClose));
     }
@@ -131,7 +131,7 @@ class AnswerContractTest {
 
     @Test
     void anHttpAnswerKeepsTheContractOnlyWithStatusTypeLengthAndBodyRight() {
-        byte[] good = new HelloPayload(REPLICA, 1000).render();
+        byte[] good = Bodies.of(new HelloPayload(REPLICA, 1000));
         String length = String.valueOf(good.length);
         assertEquals(AnswerContract.OK, contract.violationOf(answer(200, "application/json", good, length)));
         assertEquals(REPLICA.toString(), contract.assertKept(answer(200, "application/json", good, length)));
@@ -144,7 +144,7 @@ class AnswerContractTest {
         assertEquals("Content-Length 5 for a body of " + good.length + " bytes",
                 contract.violationOf(answer(200, "application/json", good, "5")));
 
-        byte[] short1 = new HelloPayload(REPLICA, 999).render();
+        byte[] short1 = Bodies.of(new HelloPayload(REPLICA, 999));
         assertEquals("Data has 999 characters, expected 1000",
                 contract.violationOf(answer(200, "application/json", short1, String.valueOf(short1.length))));
         // Valid JSON with the right content, but not as the service writes it: the frame catches it.

@@ -30,5 +30,8 @@ class ErrorResponsesIT extends HelloDeployment {
         assertEquals(status, response.statusCode(), method + " " + path + ": " + response.body());
         assertFalse(response.body().contains("Exception"), response.body());
         assertFalse(response.body().matches("(?s).*\\bat [a-z]+\\.[a-z].*"), response.body());
+        if (path.equals("/hello/nothing") || path.equals("/hello/metrics/nope")) {
+            assertEquals("Not Found\n", response.body(), "the application's own 404 for a path nothing here serves");
+        }
     }
 }

@@ -29,7 +29,7 @@ class HelloPayloadTest {
 
     @Test
     void rendersTheSeedShapeAroundTheData() {
-        String body = new String(new HelloPayload(ID, 5).render(), StandardCharsets.US_ASCII);
+        String body = new String(Bodies.of(new HelloPayload(ID, 5)), StandardCharsets.US_ASCII);
         String prefix = "{\"Status\":200,\"Application\":\"hello\",\"UUID\":\"" + ID + "\",\"Data\":\"";
         assertTrue(body.startsWith(prefix), body);
         assertTrue(body.endsWith("\"}"), body);
@@ -71,15 +71,15 @@ class HelloPayloadTest {
 
     @Test
     void eachRenderingHasFreshData() {
-        assertNotEquals(new String(new HelloPayload(ID, 64).render(), StandardCharsets.US_ASCII),
-                new String(new HelloPayload(ID, 64).render(), StandardCharsets.US_ASCII));
+        assertNotEquals(new String(Bodies.of(new HelloPayload(ID, 64)), StandardCharsets.US_ASCII),
+                new String(Bodies.of(new HelloPayload(ID, 64)), StandardCharsets.US_ASCII));
     }
 
     @Test
     void aBodyLongerThanAChunkIsWrittenWholeAndAsLongAsAnnounced() {
         for (int size : new int[] {HelloPayload.CHUNK - 60, HelloPayload.CHUNK, 200_000, 200_001}) {
             HelloPayload payload = new HelloPayload(ID, size);
-            byte[] body = payload.render();
+            byte[] body = Bodies.of(payload);
             assertEquals(payload.length(), body.length, "size " + size);
             String text = new String(body, StandardCharsets.US_ASCII);
             assertTrue(text.endsWith("\"}"), "size " + size);
@@ -119,6 +119,6 @@ class HelloPayloadTest {
     @Test
     void zeroLettersIsStillValidJsonShape() {
         assertEquals("{\"Status\":200,\"Application\":\"hello\",\"UUID\":\"" + ID + "\",\"Data\":\"\"}",
-                new String(new HelloPayload(ID, 0).render(), StandardCharsets.US_ASCII));
+                new String(Bodies.of(new HelloPayload(ID, 0)), StandardCharsets.US_ASCII));
     }
 }

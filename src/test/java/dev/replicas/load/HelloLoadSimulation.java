@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.replicas.hello.AnswerContract;
+import dev.replicas.hello.Bodies;
 import dev.replicas.hello.HelloPayload;
 import io.gatling.javaapi.core.PopulationBuilder;
 import io.gatling.javaapi.core.Session;
@@ -89,7 +90,7 @@ public class HelloLoadSimulation extends Simulation {
      * docs/load-test.md, "Cold tails"). Nothing of the warm-up reaches the cluster or the report.
      */
     private static HttpServer standIn(int payload) throws IOException {
-        byte[] body = new HelloPayload(UUID.randomUUID(), payload).render();
+        byte[] body = Bodies.of(new HelloPayload(UUID.randomUUID(), payload));
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.createContext("/hello/api/v1", exchange -> {
             exchange.getResponseHeaders().set("Content-Type", "application/json");

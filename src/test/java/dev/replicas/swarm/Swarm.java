@@ -184,6 +184,24 @@ final class Swarm implements AutoCloseable {
         return logs.toString();
     }
 
+    /** Waits until Raft has three healthy servers, so that it can lose one (Consul's autopilot). */
+    static void awaitRaftHealthy(Duration limit) throws Exception {
+        Poll.until("three healthy Consul servers", limit, () -> Swarm.consul("/v1/operator/autopilot/health"),
+                health -> health.get("Healthy").asBoolean() && health.get("Servers").size() == 3
+                        && health.get("FailureTolerance").asInt() == 1);
+    }
+
+    /** A size as docker stats writes it ({@code 173.4MiB}, {@code 1.2GiB}), in MiB. */
+    static double mib(String size) {
+        double value = Double.parseDouble(size.replaceAll("[A-Za-z]+$", ""));
+        return switch (size.replaceAll("^[0-9.]+", "")) {
+            case "GiB" -> value * 1024;
+            case "KiB" -> value / 1024;
+            case "B" -> value / 1024 / 1024;
+            default -> value;
+        };
+    }
+
     /** Every instance of hello-server that Consul lists, in any state: Consul node, service ID, address. */
     static List<Instance> instances() throws IOException, InterruptedException {
         List<Instance> all = new ArrayList<>();

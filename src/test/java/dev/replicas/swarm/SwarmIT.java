@@ -550,21 +550,11 @@ class SwarmIT {
             }
             String service = line.substring(Swarm.STACK.length() + 1, line.indexOf('.'));
             String[] usage = line.substring(line.indexOf(' ') + 1).split(" / ");
-            assertTrue(mib(usage[1]) < 4096, line + ": no limit");
-            assertTrue(mib(usage[0]) < 0.8 * mib(usage[1]), line + ": more than 80 % of its limit");
-            use.merge(service, usage[0] + " of " + usage[1], (a, b) -> mib(a.split(" ")[0]) >= mib(b.split(" ")[0]) ? a : b);
+            assertTrue(Swarm.mib(usage[1]) < 4096, line + ": no limit");
+            assertTrue(Swarm.mib(usage[0]) < 0.8 * Swarm.mib(usage[1]), line + ": more than 80 % of its limit");
+            use.merge(service, usage[0] + " of " + usage[1], (a, b) -> Swarm.mib(a.split(" ")[0]) >= Swarm.mib(b.split(" ")[0]) ? a : b);
         }
         assertEquals(List.of("consul-agent", "consul-server", "fabio", "prometheus", "replica"), List.copyOf(use.keySet()));
         REPORT.line("memory, the most of each service's tasks (docker stats, after the cases)", use.toString());
-    }
-
-    private static double mib(String size) {
-        double value = Double.parseDouble(size.replaceAll("[A-Za-z]+$", ""));
-        return switch (size.replaceAll("^[0-9.]+", "")) {
-            case "GiB" -> value * 1024;
-            case "KiB" -> value / 1024;
-            case "B" -> value / 1024 / 1024;
-            default -> value;
-        };
     }
 }

@@ -96,13 +96,6 @@ class SwarmNodesIT {
         return "";
     }
 
-    /** Waits until Raft has three healthy servers, so that it can lose one (Consul's autopilot). */
-    private static void awaitRaftHealthy(Duration limit) throws Exception {
-        Poll.until("three healthy Consul servers", limit, () -> Swarm.consul("/v1/operator/autopilot/health"),
-                health -> health.get("Healthy").asBoolean() && health.get("Servers").size() == 3
-                        && health.get("FailureTolerance").asInt() == 1);
-    }
-
     /**
      * Starts a killed node again, once the Swarm and Consul have both seen it gone, and waits until
      * it is back in both, with three healthy Consul servers: the next case may lose a node again.
@@ -115,7 +108,7 @@ class SwarmNodesIT {
         Swarm.awaitEngine("hello-" + node);
         Poll.until(node + " ready in the Swarm", Duration.ofSeconds(90), () -> swarmState(node), "ready"::equals);
         Poll.until(node + " alive in Consul", Duration.ofSeconds(90), () -> serfHealth(node), "passing"::equals);
-        awaitRaftHealthy(Duration.ofSeconds(120));
+        Swarm.awaitRaftHealthy(Duration.ofSeconds(120));
         return (System.nanoTime() - start) / 1_000_000;
     }
 
@@ -132,7 +125,7 @@ class SwarmNodesIT {
         assertEquals(3, voters.size(), voters.toString());
         assertTrue(voters.stream().anyMatch(v -> v.endsWith("-node-1")) && voters.stream().anyMatch(v -> v.endsWith("-node-2"))
                 && voters.stream().anyMatch(v -> v.endsWith("-" + manager)), "one server per node: " + voters);
-        awaitRaftHealthy(Duration.ofSeconds(60));
+        Swarm.awaitRaftHealthy(Duration.ofSeconds(60));
         REPORT.line("placement", "replicas by Consul node " + byNode + "; Raft voters " + voters);
     }
 
