@@ -1,5 +1,6 @@
 package dev.replicas.cluster;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -90,6 +91,16 @@ public final class ConstantLoad implements AutoCloseable {
         this.maxRequests = (long) rate * maxSeconds;
         this.rate = rate;
         this.okBySecond = new AtomicIntegerArray(maxSeconds + 20);
+        // One request first, not counted: until its first HTTP/2 connection to the host is up, the
+        // JDK's client opens one for every request, and a burst of TLS handshakes from a cold client
+        // on a busy machine outlasts the connect timeout (in a chaos soak: 7 requests of its first 0.4 s).
+        try {
+            http.send(request, HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+            // nothing listens yet, or it broke: the load's own requests say so
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         ticker.scheduleAtFixedRate(this::send, 0, 1_000_000 / rate, TimeUnit.MICROSECONDS);
         ticker.schedule(ticker::shutdown, maxSeconds, TimeUnit.SECONDS);
     }
