@@ -100,9 +100,26 @@ final class Swarm implements AutoCloseable {
         }
         if (!process.waitFor(1, TimeUnit.MINUTES) || process.exitValue() != 0) {
             process.destroyForcibly();
-            throw new AssertionError("cluster-profiles/swarm " + command + " failed:\n" + output);
+            throw new AssertionError("cluster-profiles/swarm " + command + " failed:\n" + output + diagnosis());
         }
         System.out.print(output);
+    }
+
+    /** What a failed deploy leaves to read: the stack's tasks and the last words of Consul's. */
+    private static String diagnosis() {
+        StringBuilder text = new StringBuilder();
+        for (String[] args : List.of(new String[] {"stack", "ps", STACK, "--no-trunc", "--format",
+                        "{{.Name}} {{.Node}} {{.CurrentState}} {{.Error}}"},
+                new String[] {"service", "logs", "--tail", "25", "--timestamps", STACK + "_consul-server"},
+                new String[] {"service", "logs", "--tail", "25", "--timestamps", STACK + "_consul-agent"})) {
+            text.append("\n$ docker ").append(String.join(" ", args)).append('\n');
+            try {
+                text.append(Cluster.docker(args));
+            } catch (Exception | AssertionError e) {
+                text.append(e.getMessage());
+            }
+        }
+        return text.toString();
     }
 
     /**
