@@ -133,6 +133,11 @@ class ChaosIT {
                 Thread.sleep(Math.max(0, next - load.elapsedMillis())); // the pace of the soak, not a synchronisation
                 Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
                 int pick = random.nextInt(1_000);
+                if (kind == Kind.KILL_CONSUL_SERVER || kind == Kind.CUT_WORKER) {
+                    // Never two Consul servers lost at once: a cut worker takes its server along, and a killed
+                    // server is back in Raft only ~50 s later (Consul refuses its name at a new address for 30 s).
+                    Swarm.awaitRaftHealthy(Duration.ofMinutes(2));
+                }
                 long at = load.elapsedMillis();
                 String what = strike(kind, pick, kind == Kind.ROLLING_UPDATE ? ++rollout : 0, random.nextBoolean());
                 long over = load.elapsedMillis();
@@ -175,7 +180,6 @@ class ChaosIT {
                 return "replica on " + task.node();
             }
             case KILL_CONSUL_SERVER -> {
-                Swarm.awaitRaftHealthy(Duration.ofMinutes(2)); // never two servers lost at once
                 Task task = pick(tasks(SERVERS), pick);
                 task.docker("kill", task.container());
                 return "server on " + task.node();
@@ -259,6 +263,13 @@ class ChaosIT {
                             "{{range .NetworkSettings.Networks}}{{.IPAddress}}/{{.MacAddress}} {{end}}", id));
                 }
             }
+        }
+        // Fabio's failed reads of Consul, and Consul's own complaints, of the last 90 s (all nodes).
+        for (String service : List.of("fabio", "consul-agent", "consul-server")) {
+            List<String> lines = Cluster.docker("service", "logs", "--since", "90s", "--timestamps", Swarm.STACK + "_" + service)
+                    .lines().filter(l -> l.contains("[WARN] consul") || l.contains("[ERROR] agent") || l.contains("[ERROR] raft")
+                            || l.contains("election") || l.contains("[WARN] agent")).toList();
+            out.append("; ").append(service).append(" logs: ").append(String.join(" | ", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
         }
         return out.toString();
     }
