@@ -108,7 +108,9 @@ class EdgeLimitsIT {
             try {
                 ConstantLoad load = loadWith(clients, 15);
                 assertEquals(0, load.failures().size(), SLOW_CLIENTS + " slow clients on " + port + ": " + load);
-                assertTrue(load.p99Millis() <= 2 * Math.max(alone.p99Millis(), 5), "p99 with " + SLOW_CLIENTS
+                // A server that held a thread per slow client would queue the load behind them: p99 in the hundreds
+                // of ms, or failures. The 8th-worst of 750 answers on two busy cores moves by 2x without that.
+                assertTrue(load.p99Millis() <= 3 * Math.max(alone.p99Millis(), 5), "p99 with " + SLOW_CLIENTS
                         + " slow clients on " + port + ": " + load.p99Millis() + " ms, alone " + alone.p99Millis() + " ms");
                 long closed = clients.stream().filter(c -> c.closedAfterMillis >= 0).count();
                 long latest = clients.stream().mapToLong(c -> c.closedAfterMillis).max().orElse(-1);

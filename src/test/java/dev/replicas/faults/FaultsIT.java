@@ -76,7 +76,8 @@ class FaultsIT {
                 Integer.getInteger("fabio.ui.port", 9001)));
         List<String> listeners = new ArrayList<>();
         for (String file : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            for (String line : Files.readAllLines(Path.of(file)).subList(1, Files.readAllLines(Path.of(file)).size())) {
+            List<String> lines = Files.readAllLines(Path.of(file)); // read once: the table changes under us
+            for (String line : lines.subList(1, lines.size())) {
                 String[] f = line.trim().split("\\s+");
                 if (!f[3].equals("0A")) {
                     continue; // not LISTEN
