@@ -280,14 +280,31 @@ final class Swarm implements AutoCloseable {
     @Override
     public void close() throws Exception {
         List<Throwable> problems = new ArrayList<>();
+        for (String node : nodes) {
+            run(problems, () -> Cluster.docker("rm", "-f", "-v", node));
+        }
         if (deployed) {
+            // The suite is over: no task needs its graceful stop (a replica drains for seconds), so the
+            // services go and their containers are killed before the script removes what is left.
             run(problems, () -> {
+                String services = Cluster.docker("service", "ls", "-q", "--filter", "label=com.docker.stack.namespace=" + STACK);
+                if (!services.isEmpty()) {
+                    List<String> rm = new ArrayList<>(List.of("service", "rm"));
+                    rm.addAll(List.of(services.split("\\s+")));
+                    Cluster.docker(rm.toArray(String[]::new));
+                }
+                for (String id : Cluster.docker("ps", "-q", "--filter", "label=com.docker.stack.namespace=" + STACK).split("\\s+")) {
+                    try {
+                        if (!id.isEmpty()) {
+                            Cluster.docker("kill", id);
+                        }
+                    } catch (AssertionError e) {
+                        // it stopped meanwhile
+                    }
+                }
                 remove();
                 return null;
             });
-        }
-        for (String node : nodes) {
-            run(problems, () -> Cluster.docker("rm", "-f", "-v", node));
         }
         if (madeSwarm) {
             run(problems, () -> Cluster.docker("swarm", "leave", "--force"));

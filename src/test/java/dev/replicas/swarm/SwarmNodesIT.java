@@ -28,14 +28,15 @@ import org.junit.jupiter.api.TestMethodOrder;
  * its agent). Losing node-2 with the Consul leader on it must elect another within 10 s and fail no
  * request; losing node-1 takes its replicas out of Fabio within 10 s, and Swarm starts them again on
  * the manager. A node is lost as a machine loses power: its traffic dropped, then killed. Each case
- * under a constant load through Fabio; figures to the console and target/swarm-report.txt.
+ * under a constant load through Fabio; figures to the console and target/swarm-report.txt. Last, on
+ * the same stack, the chaos soak (ChaosSoak).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SwarmNodesIT {
 
     private static final CaseReport REPORT = new CaseReport("swarm-nodes", "swarm-report.txt");
     private static final int RATE = 50;
-    private static final int REPLICAS = 8;
+    private static final int REPLICAS = 6;
     private static Swarm swarm;
 
     @BeforeAll
@@ -50,7 +51,7 @@ class SwarmNodesIT {
                 // One Consul server on each of the three nodes, managers or not.
                 "HELLO_CONSUL_SERVER_NODES", "node.platform.os == linux", "HELLO_CONSUL_SERVERS_PER_NODE", "1"));
         REPORT.line("three nodes", "two nodes started, joined and given the images in " + nodes
-                + " ms; deploy of 8 until every replica routed " + took.toMillis() + " ms");
+                + " ms; deploy of " + REPLICAS + " until every replica routed " + took.toMillis() + " ms");
     }
 
     @AfterAll
@@ -235,5 +236,12 @@ class SwarmNodesIT {
         } finally {
             REPORT.line("node-1 back", "its engine, Swarm node and Consul server back after " + restore("node-1") + " ms");
         }
+    }
+
+    /** The chaos soak: 5 minutes in -Pswarm; -Pswarm,chaos runs it alone, 30 minutes unless told. */
+    @Test
+    @Order(4)
+    void theStackRidesOutASeededSequenceOfFaultsUnderLoad() throws Exception {
+        ChaosSoak.run();
     }
 }
