@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntUnaryOperator;
 
 import dev.replicas.hello.AnswerContract;
 import dev.replicas.testing.Poll;
@@ -27,8 +28,9 @@ import org.HdrHistogram.ConcurrentHistogram;
 /**
  * A constant load through Fabio while a fault test breaks something: {@code rate} GETs of the
  * endpoint per second, each with a timeout, never more than {@code maxSeconds} and never more than
- * {@code rate * maxSeconds} requests (it stops by itself). Every answer is checked against the
- * {@link AnswerContract} (status, media type, length, the seed's frame; one in 50 also through a
+ * {@code rate * maxSeconds} requests (it stops by itself); or, {@link #ramp}, a rate that follows a
+ * schedule second by second, bounded the same way, which also keeps every answer's latency. Every
+ * answer is checked against the {@link AnswerContract} (status, media type, length, the seed's frame; one in 50 also through a
  * JSON parser); one that breaks it is a failure. Records every failure with its time, so a test can tell which failures fell into which
  * phase of the fault. Every request sent ends as answered or failed: one still without an answer
  * when the load is closed is a failure ({@link #assertEveryRequestCounted}).
@@ -44,6 +46,10 @@ public final class ConstantLoad implements AutoCloseable {
      * @param sentMillis when it was sent
      */
     public record Failure(long atMillis, String what, long sentMillis) {
+    }
+
+    /** One answer within the contract: when it was sent (ms since the load started), and how long it took, in microseconds. */
+    public record Answer(long sentMillis, long micros) {
     }
 
     /**
@@ -64,9 +70,17 @@ public final class ConstantLoad implements AutoCloseable {
     });
     private final HttpRequest request;
     private final AnswerContract contract;
-    private final long startNanos = System.nanoTime();
+    /** When the first request was due: set once the uncounted first request is over. */
+    private final long startNanos;
     private final long maxRequests;
-    private final int rate;
+    /** Requests per second, by the second of the load. */
+    private final IntUnaryOperator rate;
+    /** A ramp's schedule: requests due by the start of each second; null for a constant rate. */
+    private final long[] dueBy;
+    /** A ramp's answers within the contract, for its report; null for a constant rate. */
+    private final ConcurrentLinkedQueue<Answer> kept;
+    /** A ramp's requests come due so far, sent or held (the ticker's thread only). */
+    private long issued;
     private final AtomicLong sent = new AtomicLong();
     /** Ticks that sent nothing because {@link #MAX_IN_FLIGHT} requests were still unanswered. */
     private final AtomicLong held = new AtomicLong();
@@ -85,11 +99,17 @@ public final class ConstantLoad implements AutoCloseable {
     private record Pending(long sentAt, AtomicBoolean counted) {
     }
 
-    private ConstantLoad(String url, int rate, int maxSeconds, AnswerContract contract) {
+    private ConstantLoad(String url, IntUnaryOperator rate, int maxSeconds, AnswerContract contract, boolean ramp) {
         this.request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build();
         this.contract = contract;
-        this.maxRequests = (long) rate * maxSeconds;
         this.rate = rate;
+        long[] due = new long[maxSeconds + 1];
+        for (int s = 0; s < maxSeconds; s++) {
+            due[s + 1] = due[s] + rate.applyAsInt(s);
+        }
+        this.maxRequests = due[maxSeconds];
+        this.dueBy = ramp ? due : null;
+        this.kept = ramp ? new ConcurrentLinkedQueue<>() : null;
         this.okBySecond = new AtomicIntegerArray(maxSeconds + 20);
         // One request first, not counted: until its first HTTP/2 connection to the host is up, the
         // JDK's client opens one for every request, and a burst of TLS handshakes from a cold client
@@ -101,7 +121,13 @@ public final class ConstantLoad implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        ticker.scheduleAtFixedRate(this::send, 0, 1_000_000 / rate, TimeUnit.MICROSECONDS);
+        // The clock starts with the first tick, so that a ramp's first second is not cut by that request.
+        startNanos = System.nanoTime();
+        if (ramp) {
+            ticker.scheduleAtFixedRate(this::tick, 0, 5, TimeUnit.MILLISECONDS);
+        } else {
+            ticker.scheduleAtFixedRate(this::send, 0, 1_000_000 / rate.applyAsInt(0), TimeUnit.MICROSECONDS);
+        }
         ticker.schedule(ticker::shutdown, maxSeconds, TimeUnit.SECONDS);
     }
 
@@ -113,7 +139,29 @@ public final class ConstantLoad implements AutoCloseable {
      * @param maxSeconds the longest it may run
      */
     public static ConstantLoad start(int rate, int maxSeconds) {
-        return new ConstantLoad(Cluster.FABIO + "/hello/api/v1", rate, maxSeconds, AnswerContract.configured());
+        return new ConstantLoad(Cluster.FABIO + "/hello/api/v1", second -> rate, maxSeconds, AnswerContract.configured(), false);
+    }
+
+    /**
+     * Starts a load on Fabio's balanced endpoint whose rate follows {@code rate} for {@code seconds}
+     * (then it stops by itself), sent on schedule whatever the answers, keeping every answer ({@link #answers}).
+     *
+     * @param rate    requests in each second of the load, by the second (from 0)
+     * @param seconds how long it runs
+     */
+    public static ConstantLoad ramp(IntUnaryOperator rate, int seconds) {
+        return new ConstantLoad(Cluster.FABIO + "/hello/api/v1", rate, seconds, AnswerContract.configured(), true);
+    }
+
+    /** A ramp's tick (every 5 ms): sends the requests its schedule has made due since the last one, evenly within each second. */
+    private void tick() {
+        long micros = elapsedMicros();
+        int s = (int) Math.min(micros / 1_000_000, dueBy.length - 2);
+        long due = dueBy[s] + (dueBy[s + 1] - dueBy[s]) * Math.min(1_000_000, micros - s * 1_000_000L) / 1_000_000;
+        while (issued < due && !ticker.isShutdown()) {
+            issued++;
+            send();
+        }
     }
 
     private void send() {
@@ -148,7 +196,11 @@ public final class ConstantLoad implements AutoCloseable {
                         String violation = answers.getAndIncrement() % FULL_CHECK_EVERY == 0
                                 ? contract.violationOf(response) : contract.framedViolationOf(response);
                         if (violation.equals(AnswerContract.OK)) {
-                            latency.recordValue(Math.max(0, elapsedMicros() - sentMicros));
+                            long micros = Math.max(0, elapsedMicros() - sentMicros);
+                            latency.recordValue(micros);
+                            if (kept != null) {
+                                kept.add(new Answer(sentAt, micros));
+                            }
                             ok.incrementAndGet();
                             okBySecond.incrementAndGet((int) Math.min(okBySecond.length() - 1, elapsedMillis() / 1000));
                         } else {
@@ -215,7 +267,7 @@ public final class ConstantLoad implements AutoCloseable {
      * @return this load
      */
     public ConstantLoad awaitUnderWay() throws Exception {
-        Poll.until("load under way", Duration.ofSeconds(20), this::ok, ok -> ok > 2L * rate);
+        Poll.until("load under way", Duration.ofSeconds(20), this::ok, ok -> ok > 2L * rate.applyAsInt(0));
         return this;
     }
 
@@ -225,7 +277,27 @@ public final class ConstantLoad implements AutoCloseable {
      */
     public void awaitMore(int seconds) throws Exception {
         long okSoFar = ok();
-        Poll.until(seconds + " s more of load", Duration.ofSeconds(20), this::ok, ok -> ok >= okSoFar + (long) seconds * rate);
+        long more = (long) seconds * rate.applyAsInt((int) (elapsedMillis() / 1000));
+        Poll.until(seconds + " s more of load", Duration.ofSeconds(20), this::ok, ok -> ok >= okSoFar + more);
+    }
+
+    /**
+     * Waits (at most {@code limit}) until the load has stopped by itself: its time or its requests are over.
+     *
+     * @return whether it has
+     */
+    public boolean awaitStopped(Duration limit) throws InterruptedException {
+        return ticker.awaitTermination(limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** @return requests not sent because {@link #MAX_IN_FLIGHT} were unanswered: due, but neither answered nor failed */
+    public long held() {
+        return held.get();
+    }
+
+    /** @return a ramp's answers within the contract so far (none for a constant load) */
+    public List<Answer> answers() {
+        return kept == null ? List.of() : List.copyOf(kept);
     }
 
     /** @return requests sent so far */

@@ -29,7 +29,7 @@ import dev.replicas.testing.Poll;
 import dev.replicas.testing.Settings;
 
 /**
- * A chaos soak on the three-node stack that SwarmNodesIT deploys, run by its last case: 5 minutes in
+ * A chaos soak on the three-node stack that SwarmNodesIT deploys, run by its last case: 4 minutes in
  * mvn verify -Pswarm; mvn verify -Pswarm,chaos [-Dchaos.minutes=30] [-Dchaos.seed=N] runs it alone.
  * 6 replicas on any node, 30 requests/s through Fabio, and every 30-60 s a fault drawn from a seeded
  * sequence (the seed is printed; the same seed draws the same kinds, waits and picks).
@@ -54,7 +54,7 @@ final class ChaosSoak {
     private static final Duration CONVERGE = Duration.ofSeconds(100);
     /**
      * A fault begins only while this much of the soak remains, so that the last one's recovery (a
-     * rolling update's takes 2-3 minutes) ends near the soak's end: a 5-minute soak has a bounded length.
+     * rolling update's takes 2-3 minutes) ends near the soak's end: a 4-minute soak has a bounded length.
      */
     private static final long LAST_FAULT_BEFORE_END = 90_000;
     /** A request that has no end this long after it was sent (its timeout is 5 s) is lost. */

@@ -238,7 +238,7 @@ class SwarmNodesIT {
         }
     }
 
-    /** The chaos soak: 5 minutes in -Pswarm; -Pswarm,chaos runs it alone, 30 minutes unless told. */
+    /** The chaos soak: 4 minutes in -Pswarm; -Pswarm,chaos runs it alone, 30 minutes unless told. */
     @Test
     @Order(4)
     void theStackRidesOutASeededSequenceOfFaultsUnderLoad() throws Exception {
