@@ -148,7 +148,7 @@ final class ChaosSoak {
                 next = Math.max(at + 30_000 + random.nextInt(30_001), load.elapsedMillis());
             }
             Thread.sleep(Math.max(0, end - load.elapsedMillis())); // the soak's length, not a synchronisation
-            int desired = desired();
+            int desired = Swarm.desiredReplicas();
             Poll.until("all " + desired + " replicas running", CONVERGE, Duration.ofSeconds(2), ChaosSoak::running,
                     r -> r.size() == desired);
             converge();
@@ -201,10 +201,10 @@ final class ChaosSoak {
             case ROLLING_UPDATE -> {
                 Cluster.dockerWithin(Duration.ofMinutes(10), "service", "update", "--detach=false",
                         "--env-add", "HELLO_ROLLOUT=" + rollout, Swarm.REPLICAS);
-                return "of " + desired() + " replicas";
+                return "of " + Swarm.desiredReplicas() + " replicas";
             }
             case SCALE -> {
-                int from = desired();
+                int from = Swarm.desiredReplicas();
                 int to = from <= REPLICAS - 2 ? from + 2 : from >= REPLICAS + 2 ? from - 2 : up ? from + 2 : from - 2;
                 Cluster.dockerWithin(Duration.ofMinutes(5), "service", "scale", "--detach=false", Swarm.REPLICAS + "=" + to);
                 return from + " -> " + to;
@@ -227,7 +227,7 @@ final class ChaosSoak {
                 passing &= i.passing();
             }
             Set<String> fabio = Cluster.fabioTargets();
-            int desired = desired();
+            int desired = Swarm.desiredReplicas();
             return running.size() == desired && running.equals(consul) && passing && running.equals(fabio)
                     ? running.size() + " routed" : "running " + running + " of " + desired + ", Consul " + consul
                     + (passing ? "" : " (not all passing)") + ", Fabio " + fabio;
@@ -310,10 +310,6 @@ final class ChaosSoak {
     private static Task pick(List<Task> tasks, int pick) {
         assertTrue(!tasks.isEmpty(), "no running task to strike");
         return tasks.get(pick % tasks.size());
-    }
-
-    private static int desired() throws Exception {
-        return Integer.parseInt(Cluster.docker("service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", Swarm.REPLICAS));
     }
 
     /** The running replica containers on all three engines, as Fabio names its targets; an IOException while they change. */

@@ -129,7 +129,7 @@ class ScalerRamp {
         Cluster.dockerWithin(SETTLE, "service", "scale", "--detach=false", Swarm.REPLICAS + "=" + replicas);
         // Those scaled away gone too: a draining replica still takes CPU, and each run counts its own.
         String settled = replicas + " wanted, " + replicas + " running, " + replicas + " routed";
-        Poll.until(settled, SETTLE, Duration.ofSeconds(2), () -> desired() + " wanted, " + Swarm.replicaContainers().size()
+        Poll.until(settled, SETTLE, Duration.ofSeconds(2), () -> Swarm.desiredReplicas() + " wanted, " + Swarm.replicaContainers().size()
                 + " running, " + Cluster.fabioTargets().size() + " routed", settled::equals);
         if (scaled) {
             // As SwarmIT's scaler case: the same task's settings, the dry run off.
@@ -146,10 +146,6 @@ class ScalerRamp {
                     .collect(Collectors.joining("\n"));
             return new Run(name, load, load.answers(), samples, decisions);
         }
-    }
-
-    private static int desired() throws Exception {
-        return Integer.parseInt(Cluster.docker("service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", Swarm.REPLICAS));
     }
 
     /** One look at the stack: replicas the service wants and replicas routed, and CPU counters (ns) by part. */
@@ -176,7 +172,7 @@ class ScalerRamp {
                 long at = load.elapsedMillis();
                 int routed = Swarm.consul("/v1/health/service/hello-server?passing=true").size();
                 // Replica containers by slot and task ID ("3.<task>"): a task that starts later is a new key.
-                samples.add(new Sample(at, desired(), routed, HostCounters.discover(Swarm.REPLICAS + ".").cpu()));
+                samples.add(new Sample(at, Swarm.desiredReplicas(), routed, HostCounters.discover(Swarm.REPLICAS + ".").cpu()));
             } catch (Exception | AssertionError e) {
                 // Consul or Docker busy: the next sample counts
             }

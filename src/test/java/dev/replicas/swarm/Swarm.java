@@ -249,6 +249,11 @@ final class Swarm implements AutoCloseable {
         return PrometheusTargets.of(Cluster.PROMETHEUS, job);
     }
 
+    /** The replica count the replica service wants (its spec), as `docker service scale` or the scaler set it. */
+    static int desiredReplicas() throws Exception {
+        return Integer.parseInt(Cluster.docker("service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", REPLICAS));
+    }
+
     /** The containers of running replica tasks on this node. */
     static List<String> replicaContainers() throws Exception {
         String out = Cluster.docker("ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + REPLICAS);

@@ -573,10 +573,6 @@ class SwarmIT {
         assertEquals(List.of("consul-agent", "consul-server", "fabio", "prometheus", "replica", "scaler"), List.copyOf(use.keySet()));
         REPORT.line("memory, the most of each service's tasks (docker stats, after the cases)", use.toString());
     }
-    private static int desired() throws Exception {
-        return Integer.parseInt(Cluster.docker("service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", Swarm.REPLICAS));
-    }
-
     /**
      * The scaler, live (2 to 5 replicas at 10 requests/s each, every 5 s, a 30 s scale-down window): with almost
      * no load it goes down to 2, but only once its window has passed; under 40 requests/s it goes up
@@ -588,7 +584,7 @@ class SwarmIT {
     void theScalerFollowsTheLoadDownAfterItsWindowAndUpAtOnce() throws Exception {
         Duration window = Duration.ofSeconds(30);
         String scaler = Swarm.STACK + "_scaler";
-        int from = desired();
+        int from = Swarm.desiredReplicas();
         try (ConstantLoad load = ConstantLoad.start(5, 300)) {
             load.awaitUnderWay();
             // From before the update: the new scaler task evaluates as soon as it runs, before the update returns.
@@ -596,7 +592,7 @@ class SwarmIT {
             Cluster.dockerWithin(CONVERGE, "service", "update", "--detach=false", "--env-add", "SCALER_DRY_RUN=false",
                     "--env-add", "SCALER_MIN=2", "--env-add", "SCALER_MAX=5", "--env-add", "SCALER_TARGET_RATE=10",
                     "--env-add", "SCALER_DOWN_WINDOW=" + window.toSeconds() + "s", "--env-add", "SCALER_INTERVAL=5s", scaler);
-            Poll.until("the scaler scaling down to 2", window.plusSeconds(90), Duration.ofSeconds(1), SwarmIT::desired, n -> n == 2);
+            Poll.until("the scaler scaling down to 2", window.plusSeconds(90), Duration.ofSeconds(1), Swarm::desiredReplicas, n -> n == 2);
             long down = (System.nanoTime() - live) / 1_000_000;
             Poll.until("2 routed", Duration.ofMinutes(1), Cluster::fabioTargets, t -> t.size() == 2);
             load.awaitMore(2);
@@ -613,7 +609,7 @@ class SwarmIT {
             load.awaitUnderWay();
             long start = System.nanoTime();
             // 40/s over 2 replicas is 20 each, twice the target: 4 wanted, at once.
-            Poll.until("the scaler scaling up to 4", Duration.ofMinutes(2), Duration.ofSeconds(1), SwarmIT::desired, n -> n >= 4);
+            Poll.until("the scaler scaling up to 4", Duration.ofMinutes(2), Duration.ofSeconds(1), Swarm::desiredReplicas, n -> n >= 4);
             long up = (System.nanoTime() - start) / 1_000_000;
             Poll.until("4 routed", CONVERGE, Cluster::fabioTargets, t -> t.size() == 4);
             long routed = (System.nanoTime() - start) / 1_000_000;
