@@ -66,13 +66,15 @@ public class WarmUp {
 
     private void run() {
         long start = System.nanoTime();
-        long deadline = start + config.warmUpBound().toNanos();
+        long cpu = cpuNanos();
         int sent = 0;
         String problem = null;
         long code = codeCacheUsed();
         boolean settled = false;
-        while (!settled && System.nanoTime() < deadline && !stop.isStopping() && !Thread.currentThread().isInterrupted()) {
-            problem = send(deadline);
+        // Bounded in the JVM's CPU time, not the clock's: a replica with a small CPU limit settles as late as it must.
+        while (!settled && cpuNanos() - cpu < config.warmUpBound().toNanos() && !stop.isStopping()
+                && !Thread.currentThread().isInterrupted()) {
+            problem = send();
             if (problem != null && problem.startsWith("HTTP")) {
                 break;
             } else if (problem != null) {
@@ -93,19 +95,19 @@ public class WarmUp {
         outcome = settled
                 ? sent + " requests to " + PATH + " in " + millis + " ms, until compiling settled (code cache "
                         + code / 1024 + " KiB); heap after a full collection " + heap + " MiB"
-                : "gave up after " + millis + " ms and " + sent + " requests ("
+                : "gave up after " + millis + " ms, " + (cpuNanos() - cpu) / 1_000_000 + " ms of CPU and " + sent + " requests ("
                         + (problem == null ? "compiling had not settled" : "last: " + problem) + "); ready anyway";
         done = true;
         LOG.log(settled ? Level.INFO : Level.WARNING, (settled ? "Warm-up: " : "Warm-up ") + outcome);
     }
 
     /** @return null when {@code GET PATH} answered 200 and was read to the end, else what went wrong */
-    private String send(long deadline) {
+    private String send() {
         URI uri = URI.create("http://127.0.0.1:" + config.httpPort() + PATH);
         try {
             HttpURLConnection http = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
             http.setConnectTimeout(1000);
-            http.setReadTimeout((int) Math.max(1, Math.min(5000, (deadline - System.nanoTime()) / 1_000_000)));
+            http.setReadTimeout(5000);
             http.setRequestProperty(HEADER, "1");
             int status = http.getResponseCode();
             // Read to the end: writing the answer is part of the hot path, and the connection goes back to the pool.
@@ -136,6 +138,10 @@ public class WarmUp {
     static int pendingIn(String queue) {
         return (int) queue.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.equals("Empty")
                 && !l.startsWith("Current compiles:") && !l.endsWith("compile queue:")).count();
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static long codeCacheUsed() {
