@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -74,10 +75,9 @@ final class ChaosSoak {
      */
     private static final long HEAL_WINDOW = 30_000;
     /**
-     * How long after an agent's restart (once done) requests may fail if every replica runs on its node:
-     * Fabio skips the services of a node whose agent is down, until it is back, has joined and has checked them.
+     * Marks an agent restart on the node where every replica runs: Fabio skips the services of a node whose
+     * agent is down, so requests may fail until the stack has converged again (the agent back, joined, its checks run).
      */
-    private static final long AGENT_WINDOW = 15_000;
     private static final String EVERY_REPLICA = ", where every replica runs";
     private static final String AGENTS = Swarm.STACK + "_consul-agent";
     private static final String SERVERS = Swarm.STACK + "_consul-server";
@@ -104,7 +104,7 @@ final class ChaosSoak {
                 case PAUSE_REPLICA -> from && sent <= at + CHECK_WINDOW;
                 case CUT_WORKER -> from && sent <= at + CUT_WINDOW || sent >= over && sent <= over + HEAL_WINDOW;
                 case RESTART_FABIO -> from && sent <= over + 1_000; // until Fabio answers again
-                case RESTART_AGENT -> from && what.endsWith(EVERY_REPLICA) && sent <= over + AGENT_WINDOW;
+                case RESTART_AGENT -> from && what.endsWith(EVERY_REPLICA) && sent <= converged;
                 default -> false;
             };
         }
@@ -313,7 +313,8 @@ final class ChaosSoak {
                 tasks.add(new Task(parts[0], parts[1]));
             }
         }
-        tasks.sort((a, b) -> a.id().compareTo(b.id()));
+        // By node first: task IDs are new in every run, nodes are not, so a seed strikes the same agent or server again.
+        tasks.sort(Comparator.comparing(Task::node).thenComparing(Task::id));
         return tasks;
     }
 
