@@ -33,6 +33,8 @@ public class WarmUp {
     /** Code cache growth over a round below which compiling counts as done. */
     private static final long SETTLED_BYTES = 16 * 1024;
     private static final Logger LOG = Logger.getLogger(WarmUp.class.getName());
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     @Resource(lookup = "java:comp/DefaultManagedExecutorService")
     private ExecutorService executor;
@@ -66,14 +68,13 @@ public class WarmUp {
 
     private void run() {
         long start = System.nanoTime();
-        long cpu = cpuNanos();
+        long cpuDeadline = OS.getProcessCpuTime() + config.warmUpBound().toNanos();
         int sent = 0;
         String problem = null;
         long code = codeCacheUsed();
         boolean settled = false;
         // Bounded in the JVM's CPU time, not the clock's: a replica with a small CPU limit settles as late as it must.
-        while (!settled && cpuNanos() - cpu < config.warmUpBound().toNanos() && !stop.isStopping()
-                && !Thread.currentThread().isInterrupted()) {
+        while (!settled && OS.getProcessCpuTime() < cpuDeadline && !stop.isStopping() && !Thread.currentThread().isInterrupted()) {
             problem = send();
             if (problem != null && problem.startsWith("HTTP")) {
                 break;
@@ -95,7 +96,7 @@ public class WarmUp {
         outcome = settled
                 ? sent + " requests to " + PATH + " in " + millis + " ms, until compiling settled (code cache "
                         + code / 1024 + " KiB); heap after a full collection " + heap + " MiB"
-                : "gave up after " + millis + " ms, " + (cpuNanos() - cpu) / 1_000_000 + " ms of CPU and " + sent + " requests ("
+                : "gave up after " + millis + " ms and " + sent + " requests ("
                         + (problem == null ? "compiling had not settled" : "last: " + problem) + "); ready anyway";
         done = true;
         LOG.log(settled ? Level.INFO : Level.WARNING, (settled ? "Warm-up: " : "Warm-up ") + outcome);
@@ -138,10 +139,6 @@ public class WarmUp {
     static int pendingIn(String queue) {
         return (int) queue.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.equals("Empty")
                 && !l.startsWith("Current compiles:") && !l.endsWith("compile queue:")).count();
-    }
-
-    private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static long codeCacheUsed() {
