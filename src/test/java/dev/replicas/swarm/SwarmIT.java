@@ -629,7 +629,11 @@ class SwarmIT {
                     json -> json.split("\"4\"", -1).length == 3);
         }
         List<String> log = Cluster.docker("service", "logs", "--raw", scaler).lines().toList();
-        assertTrue(log.stream().anyMatch(l -> l.contains("(dry run: not scaled)")), "the dry run scaled: " + log);
+        // The dry run's decisions: logged (each line begins with its time) before the live task's first line.
+        String liveSince = log.stream().filter(l -> l.contains(" scaling ") && !l.contains("dry run")).findFirst().orElseThrow();
+        List<String> dry = log.stream().filter(l -> l.compareTo(liveSince) < 0 && l.contains("; the load wants")).toList();
+        assertTrue(!dry.isEmpty() && dry.stream().allMatch(l -> l.contains("; hold") || l.endsWith("(dry run: not scaled)")),
+                "the dry run's decisions: " + dry);
         assertTrue(log.stream().anyMatch(l -> l.contains("; down -> 2")) && log.stream().anyMatch(l -> l.contains("; up -> 4")),
                 String.join("\n", log));
     }
