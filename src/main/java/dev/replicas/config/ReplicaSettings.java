@@ -17,7 +17,7 @@ import com.google.common.net.HostAndPort;
  * @param httpPort       the port the server listens on ({@code http.port})
  * @param payloadSize    letters of Data per answer ({@code hello.payload.size})
  * @param warmUpRequests how many requests the warm-up sends ({@code hello.warmup.requests}, 0: none)
- * @param warmUpBound    the most of the JVM's CPU time readiness waits for them ({@code hello.warmup.seconds})
+ * @param warmUpBound    the longest readiness waits for them, in clock and CPU time ({@code hello.warmup.seconds})
  * @param drainQuiet     on SIGTERM, the quiet time that ends the drain ({@code hello.drain.quiet})
  * @param drainMax       the longest a drain may take ({@code hello.drain.max})
  * @param registration   what to register in Consul; empty when registration is off or any setting is bad

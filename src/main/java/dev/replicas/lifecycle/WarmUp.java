@@ -33,6 +33,7 @@ public class WarmUp {
     /** Code cache growth over a round below which compiling counts as done. */
     private static final long SETTLED_BYTES = 16 * 1024;
     private static final Logger LOG = Logger.getLogger(WarmUp.class.getName());
+    private static final String RUNNING = "running";
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -43,22 +44,20 @@ public class WarmUp {
     /** A stop ends the warm-up: its requests would only slow the server's own stop. */
     @Inject
     private GracefulStop stop;
-    private volatile boolean done;
-    private volatile String outcome = "not started";
+    /** How the warm-up went; {@link #RUNNING} until it is over. */
+    private volatile String outcome = RUNNING;
 
     void onStart(@Observes Startup event) {
         if (config.warmUpRequests() == 0) {
             outcome = "off (hello.warmup.requests=0)";
-            done = true;
         } else {
-            outcome = "running";
             executor.submit(this::run);
         }
     }
 
     /** @return whether the warm-up is over: done, off, or out of time */
     public boolean isDone() {
-        return done;
+        return !RUNNING.equals(outcome);
     }
 
     /** @return how the warm-up went, one line */
@@ -68,13 +67,15 @@ public class WarmUp {
 
     private void run() {
         long start = System.nanoTime();
+        long deadline = start + config.warmUpBound().toNanos();
         long cpuDeadline = OS.getProcessCpuTime() + config.warmUpBound().toNanos();
         int sent = 0;
         String problem = null;
         long code = codeCacheUsed();
         boolean settled = false;
-        // Bounded in the JVM's CPU time, not the clock's: a replica with a small CPU limit settles as late as it must.
-        while (!settled && OS.getProcessCpuTime() < cpuDeadline && !stop.isStopping() && !Thread.currentThread().isInterrupted()) {
+        // Over when both the clock's and the JVM's CPU time are out: a replica with a small CPU limit settles late.
+        while (!settled && (System.nanoTime() < deadline || OS.getProcessCpuTime() < cpuDeadline) && !stop.isStopping()
+                && !Thread.currentThread().isInterrupted()) {
             problem = send();
             if (problem != null && problem.startsWith("HTTP")) {
                 break;
@@ -98,7 +99,6 @@ public class WarmUp {
                         + code / 1024 + " KiB); heap after a full collection " + heap + " MiB"
                 : "gave up after " + millis + " ms and " + sent + " requests ("
                         + (problem == null ? "compiling had not settled" : "last: " + problem) + "); ready anyway";
-        done = true;
         LOG.log(settled ? Level.INFO : Level.WARNING, (settled ? "Warm-up: " : "Warm-up ") + outcome);
     }
 
